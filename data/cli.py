@@ -1,0 +1,1 @@
+"""`ringwatch generate`: placeholder until the generator lands (issue 3)."""

@@ -1,0 +1,103 @@
+"""Stored Cypher: every statement ringwatch runs lives in ``cypher/<folder>/<name>.cypher``.
+
+A file starts with a header of ``//`` comment lines::
+
+    // Members of a ring and their roles.
+    // @param ring_id: string, the ring's id (example: R0001)
+    // @param limit: integer, most rows returned (example: 100)
+
+The first lines are the description; ``@param`` lines document each ``$parameter``. A query
+is referred to by its path under ``cypher/`` without the extension, e.g. ``analyst/ring_members``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from ringwatch.errors import RingwatchError
+from ringwatch.settings import PROJECT_ROOT
+
+CYPHER_DIR = PROJECT_ROOT / "cypher"
+_PARAM_LINE = re.compile(
+    r"^//\s*@param\s+(?P<name>\w+)\s*:\s*(?P<type>\w+)\s*,?\s*(?P<doc>.*?)"
+    r"(?:\(example:\s*(?P<example>.*)\))?\s*$"
+)
+_PARAM_USE = re.compile(r"\$(\w+)")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    doc: str
+    example: str | None
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """A named, documented Cypher statement (or several, separated by ``;``)."""
+
+    name: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+
+    @property
+    def used_params(self) -> set[str]:
+        return set(_PARAM_USE.findall(_strip_comments(self.text)))
+
+    def statements(self) -> list[str]:
+        """The statements in the file, split on ``;`` at line ends."""
+        body = _strip_comments(self.text)
+        return [s.strip() for s in re.split(r";\s*$", body, flags=re.M) if s.strip()]
+
+
+def _strip_comments(text: str) -> str:
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("//"))
+
+
+def parse(name: str, text: str) -> StoredQuery:
+    """Read a stored query's header and body."""
+    description: list[str] = []
+    params: list[Param] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("//"):
+            if stripped:
+                break
+            continue
+        match = _PARAM_LINE.match(stripped)
+        if match:
+            params.append(
+                Param(
+                    match["name"],
+                    match["type"],
+                    match["doc"].strip(" ,"),
+                    match["example"].strip() if match["example"] else None,
+                )
+            )
+        elif not params:
+            description.append(stripped.lstrip("/ ").strip())
+    return StoredQuery(name, " ".join(d for d in description if d), tuple(params), text)
+
+
+@cache
+def load(name: str) -> StoredQuery:
+    """Load ``cypher/<name>.cypher``; the name may not leave the cypher folder."""
+    path = (CYPHER_DIR / f"{name}.cypher").resolve()
+    if CYPHER_DIR.resolve() not in path.parents or not path.exists():
+        raise RingwatchError(f"No stored query named {name!r} (looked for {path}).")
+    return parse(name, path.read_text())
+
+
+def list_queries(folder: str) -> list[StoredQuery]:
+    """All stored queries in ``cypher/<folder>/``, sorted by name."""
+    base = CYPHER_DIR / folder
+    return [load(f"{folder}/{p.stem}") for p in sorted(base.glob("*.cypher"))]
+
+
+def schema_files(directory: Path | None = None) -> list[Path]:
+    return sorted((directory or CYPHER_DIR / "schema").glob("*.cypher"))

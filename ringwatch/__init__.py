@@ -1,0 +1,1 @@
+"""ringwatch: command line and settings."""
