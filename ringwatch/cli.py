@@ -21,12 +21,14 @@ app = typer.Typer(
 
 def _register() -> None:
     from graph.cli import graph_app
+    from ingest.cli import load
     from ringwatch.demo import demo
     from stack.cli import stack_app
 
     app.add_typer(stack_app, name="stack")
     app.add_typer(graph_app, name="graph")
     app.command("demo")(demo)
+    app.command("load")(load)
     try:
         from data.cli import generate
     except ImportError:

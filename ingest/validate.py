@@ -1,0 +1,183 @@
+"""Validate dataset records before they reach Neo4j: pure, vectorised, never raises on bad data.
+
+``validate(dataset, frame)`` splits a DataFrame of raw records (strings, as read from CSV or
+JSON) into rows ready for the ingest Cypher and rejected rows, each with a reason. Bulk load
+and the stream loader use the same function, so both paths accept exactly the same data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from data import schema
+
+MAX_TEXT = 256  # longest id, name, e-mail or key we accept
+MAX_MONEY = 1e9  # R$ 1 billion: anything above is a data error, not a Pix
+
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+_PHONE = r"^\+55\d{10,11}$"
+_EVP = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_IPV4 = r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$"
+
+_CPF_W1 = np.arange(10, 1, -1)
+_CPF_W2 = np.arange(11, 1, -1)
+_CNPJ_W1 = np.array([5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2])
+_CNPJ_W2 = np.array([6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2])
+
+
+@dataclass(frozen=True)
+class Validated:
+    """Rows ready to write, and rejected rows with a ``reason`` column."""
+
+    valid: pd.DataFrame
+    rejected: pd.DataFrame
+
+
+def _check(digits: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    rest = (digits[:, : len(weights)] * weights).sum(axis=1) % 11
+    return np.where(rest < 2, 0, 11 - rest)
+
+
+def _digit_matrix(values: pd.Series, width: int) -> np.ndarray:
+    joined = "".join(values.tolist())
+    return np.frombuffer(joined.encode("ascii"), dtype=np.uint8).reshape(-1, width) - 48
+
+
+def valid_documents(values: pd.Series) -> pd.Series:
+    """True where a value is a CPF (11 digits) or CNPJ (14 digits) with correct check digits."""
+    text = values.astype("string").fillna("")
+    ok = pd.Series(False, index=values.index)
+    for width, w1, w2 in ((11, _CPF_W1, _CPF_W2), (14, _CNPJ_W1, _CNPJ_W2)):
+        mask = text.str.fullmatch(rf"\d{{{width}}}").fillna(False).astype(bool)
+        if not mask.any():
+            continue
+        digits = _digit_matrix(text[mask], width)
+        good = (_check(digits, w1) == digits[:, width - 2]) & (
+            _check(digits, w2) == digits[:, width - 1]
+        )
+        if width == 11:  # 000.000.000-00 and other repeated-digit CPFs pass the sum but are void
+            good &= ~(digits == digits[:, :1]).all(axis=1)
+        ok[mask] = good
+    return ok
+
+
+def _valid_keys(keys: pd.Series, kinds: pd.Series) -> pd.Series:
+    """Pix key syntax by key type (CPF/CNPJ keys also need valid check digits)."""
+    ok = pd.Series(False, index=keys.index)
+    docs = kinds.isin(["CPF", "CNPJ"])
+    width = kinds.map({"CPF": 11, "CNPJ": 14})
+    ok[docs] = valid_documents(keys[docs]) & (keys[docs].str.len() == width[docs])
+    for kind, pattern in (("EMAIL", _EMAIL), ("TELEFONE", _PHONE), ("EVP", _EVP)):
+        sel = kinds == kind
+        ok[sel] = keys[sel].str.fullmatch(pattern).fillna(False).astype(bool)
+    return ok
+
+
+def _valid_ip(values: pd.Series) -> pd.Series:
+    parts = values.str.extract(_IPV4).astype(float)
+    return parts.notna().all(axis=1) & (parts <= 255).all(axis=1)
+
+
+def _reject(reasons: pd.Series, mask: pd.Series, reason: str) -> None:
+    """Record ``reason`` for rows in ``mask`` that have no earlier reason."""
+    reasons[mask & reasons.isna()] = reason
+
+
+def validate(dataset: str, frame: pd.DataFrame) -> Validated:
+    """Split raw records of one dataset into valid rows (typed for Cypher) and rejects."""
+    columns = schema.COLUMNS[dataset]
+    extras = schema.EXTRA_COLUMNS.get(dataset, {})
+    missing = [c for c in columns if c not in frame.columns]
+    raw = frame.reset_index(drop=True)
+    reasons = pd.Series(pd.NA, index=raw.index, dtype="object")
+    if missing:
+        _reject(reasons, pd.Series(True, index=raw.index), f"missing column(s) {missing}")
+        return Validated(raw.iloc[0:0], raw.assign(reason=reasons))
+
+    out = pd.DataFrame(index=raw.index)
+    for col, kind in {**columns, **{c: k for c, k in extras.items() if c in raw}}.items():
+        value = raw[col]
+        absent = value.isna()
+        is_str = _is_str(value)
+        text = value.where(is_str).astype("string").str.strip()
+        text = text.mask(text == "")
+        if col in columns:
+            _reject(reasons, absent | (is_str & text.isna()), f"{col}: missing value")
+        numeric_ok = _is_number(value) if kind == schema.MONEY else False
+        _reject(reasons, ~absent & ~is_str & ~numeric_ok, f"{col}: wrong type")
+        if kind == schema.MONEY:
+            number = pd.to_numeric(value.where(~is_str, text), errors="coerce")
+            _reject(reasons, value.notna() & number.isna(), f"{col}: not a number")
+            limit_like = dataset == schema.LIMITES
+            bad = (number < 0) if limit_like else (number <= 0)
+            _reject(
+                reasons,
+                bad.fillna(False),
+                f"{col}: amount must be {'>= 0' if limit_like else '> 0'}",
+            )
+            _reject(reasons, (number > MAX_MONEY).fillna(False), f"{col}: amount too large")
+            out[col] = number.round(2)
+            continue
+        _reject(
+            reasons, (text.str.len() > MAX_TEXT).fillna(False), f"{col}: longer than {MAX_TEXT}"
+        )
+        if kind == schema.TIMESTAMP:
+            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+            _reject(reasons, text.notna() & parsed.isna(), f"{col}: not an ISO-8601 timestamp")
+            out[col] = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        elif kind == schema.ENUM:
+            allowed = schema.ENUMS[dataset][col]
+            _reject(
+                reasons,
+                text.notna() & ~text.isin(allowed),
+                f"{col}: unknown value (allowed: {', '.join(allowed)})",
+            )
+            out[col] = text
+        else:
+            out[col] = text
+    if "cpf_cnpj" in out:
+        _reject(
+            reasons,
+            out["cpf_cnpj"].notna() & ~valid_documents(out["cpf_cnpj"]),
+            "cpf_cnpj: invalid CPF/CNPJ check digits",
+        )
+    if dataset == schema.CHAVES:
+        _reject(
+            reasons,
+            out["chave_pix"].notna()
+            & out["tipo_chave"].notna()
+            & ~_valid_keys(out["chave_pix"], out["tipo_chave"]),
+            "chave_pix: not a valid key of its tipo_chave",
+        )
+    if "ip" in out:
+        _reject(reasons, out["ip"].notna() & ~_valid_ip(out["ip"]), "ip: not an IPv4 address")
+    if dataset == schema.TRANSACOES:
+        _reject(
+            reasons,
+            out["chave_pix_origem"] == out["chave_pix_destino"],
+            "chave_pix_destino: same key as chave_pix_origem",
+        )
+    bad = reasons.notna()
+    valid = out[~bad].astype(object).where(out[~bad].notna(), None)
+    return Validated(
+        valid.reset_index(drop=True), raw[bad].assign(reason=reasons[bad]).reset_index(drop=True)
+    )
+
+
+def _is_str(value: pd.Series) -> pd.Series:
+    if isinstance(value.dtype, pd.StringDtype):
+        return value.notna()
+    if value.dtype == object:
+        return value.map(type).eq(str)
+    return pd.Series(False, index=value.index)
+
+
+def _is_number(value: pd.Series) -> pd.Series:
+    """JSON may carry money as a number; booleans are not numbers here."""
+    if value.dtype.kind in "iuf":
+        return value.notna()
+    kinds = value.map(type)
+    return kinds.isin([int, float]) & value.notna()

@@ -1,0 +1,135 @@
+"""Bulk loading is idempotent, tolerant of bad rows and of missing device/login files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ingest.bulk import load_directory
+
+pytestmark = pytest.mark.integration
+
+ANA, BIA, CAU = "52998224725", "11144477735", "11222333000181"
+USERS = [
+    ("U0000001", ANA, "Ana", "ana@x.com", "+5511987654321", "2024-01-02T10:00:00", "ativa"),
+    ("U0000002", BIA, "Bia", "bia@x.com", "+5511987654322", "2024-02-02T10:00:00", "ativa"),
+    ("U0000003", CAU, "Cau Ltda", "cau@x.com", "+5511987654323", "2025-01-02T10:00:00", "ativa"),
+]
+KEYS = [
+    (ANA, "CPF", ANA, "Ana", "2024-01-02T10:00:00", "ativa"),
+    ("bia@x.com", "EMAIL", BIA, "Bia", "2024-02-02T10:00:00", "ativa"),
+    (CAU, "CNPJ", CAU, "Cau Ltda", "2025-01-02T10:00:00", "ativa"),
+    ("52998224724", "CPF", ANA, "Ana", "2024-01-02T10:00:00", "ativa"),  # bad check digit
+]
+TXS = [
+    ("T00000001", "2025-03-01T09:00:00", "100.00", ANA, "bia@x.com", "transferencia", "concluida"),
+    ("T00000002", "2025-03-01T09:05:00", "95.50", "bia@x.com", CAU, "transferencia", "concluida"),
+    ("T00000003", "2025-03-01T09:09:00", "-3", CAU, ANA, "transferencia", "concluida"),  # bad
+]
+FRAUDS = [("F000001", "T00000001", "golpe", "2025-03-09T10:00:00", "100.00", "confirmada")]
+DEVICES = [("D0000001", "U0000001", "android", "2024-01-02T10:00:00", "ativo")]
+LOGS = [
+    ("L00000001", "U0000002", "2025-03-01T08:59:00", "senha", "sucesso", "D0000001", "10.0.0.7")
+]
+LIMITS = [("U0000001", "5000.00", "1000.00", "2025-01-01T00:00:00")]
+
+FILES = {
+    "usuarios": (USERS, "id_usuario,cpf_cnpj,nome,email,telefone,data_cadastro,status"),
+    "chaves_pix": (KEYS, "chave_pix,tipo_chave,cpf_cnpj,nome_titular,data_cadastro,status"),
+    "transacoes_pix": (
+        TXS,
+        "id_transacao,timestamp,valor,chave_pix_origem,chave_pix_destino,tipo_transacao,status",
+    ),
+    "fraudes": (FRAUDS, "id_fraude,id_transacao,tipo_fraude,data_deteccao,valor_fraude,status"),
+    "dispositivos": (DEVICES, "id_dispositivo,id_usuario,tipo_dispositivo,data_registro,status"),
+    "log_autenticacao": (
+        LOGS,
+        "id_log,id_usuario,timestamp,tipo_autenticacao,status,id_dispositivo,ip",
+    ),
+    "limites_transacoes": (
+        LIMITS,
+        "id_usuario,limite_diario,limite_por_transacao,data_atualizacao",
+    ),
+}
+
+
+def write_dataset(directory: Path, skip: tuple[str, ...] = ()) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, (rows, header) in FILES.items():
+        if name not in skip:
+            pd.DataFrame(rows, columns=header.split(",")).to_csv(
+                directory / f"{name}.csv", index=False
+            )
+    return directory
+
+
+def fingerprint(gateway) -> dict[str, float]:
+    return {r["item"]: r["value"] for r in gateway.run("admin/graph_fingerprint")}
+
+
+@pytest.fixture
+def empty_graph(gateway):
+    gateway.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+    return gateway
+
+
+def test_load_twice_gives_the_same_graph(empty_graph, tmp_path):
+    """A second load of the same files changes no count and no amount sum."""
+    directory = write_dataset(tmp_path / "d")
+    first_report = load_directory(empty_graph, directory, progress=False, say=lambda _: None)
+    first = fingerprint(empty_graph)
+    load_directory(empty_graph, directory, progress=False, say=lambda _: None)
+    assert fingerprint(empty_graph) == first
+    assert first["nodes:Account"] == 3 and first["rels:PIX"] == 2
+    assert first["sum:pix_valor"] == pytest.approx(195.5)
+    assert first_report.rejected == 2
+
+
+def test_bad_rows_go_to_the_reject_file_with_reasons(empty_graph, tmp_path):
+    """Invalid rows are written to rejects/<dataset>.csv with a reason, and the rest loads."""
+    directory = write_dataset(tmp_path / "d")
+    load_directory(empty_graph, directory, progress=False, say=lambda _: None)
+    keys = pd.read_csv(directory / "rejects" / "chaves_pix.csv", dtype=str)
+    txs = pd.read_csv(directory / "rejects" / "transacoes_pix.csv", dtype=str)
+    assert keys["reason"].tolist() == ["chave_pix: not a valid key of its tipo_chave"]
+    assert txs["id_transacao"].tolist() == ["T00000003"]
+    assert txs["reason"].tolist() == ["valor: amount must be > 0"]
+
+
+def test_money_trail_links_accounts_through_keys(empty_graph, tmp_path):
+    """Ana pays Bia by e-mail key, Bia pays Cau by CNPJ key: PIX edges Ana->Bia->Cau exist."""
+    load_directory(empty_graph, write_dataset(tmp_path / "d"), progress=False, say=lambda _: None)
+    rows = empty_graph.run_text(
+        "MATCH (a:Account)-[p:PIX]->(b:Account) RETURN a.id_usuario AS a, b.id_usuario AS b "
+        "ORDER BY p.timestamp"
+    )
+    assert [(r["a"], r["b"]) for r in rows] == [("U0000001", "U0000002"), ("U0000002", "U0000003")]
+
+
+def test_transactions_only_dataset_loads(empty_graph, tmp_path):
+    """Without device and login files the load succeeds and builds the money flow."""
+    directory = write_dataset(tmp_path / "d", skip=("dispositivos", "log_autenticacao"))
+    report = load_directory(empty_graph, directory, progress=False, say=lambda _: None)
+    fp = fingerprint(empty_graph)
+    assert fp["rels:PIX"] == 2 and "nodes:Device" not in fp
+    assert report.linked == 2
+
+
+def test_out_of_order_files_converge(empty_graph, tmp_path):
+    """Loading transactions before the keys and holders exist gives the same final graph."""
+    full = write_dataset(tmp_path / "full")
+    load_directory(empty_graph, full, progress=False, say=lambda _: None)
+    expected = fingerprint(empty_graph)
+    empty_graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+    tx_only, rest = tmp_path / "tx", tmp_path / "rest"
+    write_dataset(rest, skip=("transacoes_pix", "fraudes"))
+    tx_only.mkdir()
+    for name in ("transacoes_pix", "fraudes"):
+        shutil.copy(full / f"{name}.csv", tx_only / f"{name}.csv")
+    load_directory(empty_graph, tx_only, progress=False, say=lambda _: None)
+    assert fingerprint(empty_graph).get("rels:PIX", 0) == 0
+    load_directory(empty_graph, rest, progress=False, say=lambda _: None)
+    assert fingerprint(empty_graph) == expected

@@ -1,0 +1,108 @@
+"""Record validation: every bad field is rejected with a reason, good rows pass typed."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data import schema
+from ingest.validate import valid_documents, validate
+
+GOOD_TX = {
+    "id_transacao": "T00000001",
+    "timestamp": "2025-03-01T09:16:00",
+    "valor": "120.50",
+    "chave_pix_origem": "ana@x.com",
+    "chave_pix_destino": "+5511987654321",
+    "tipo_transacao": "transferencia",
+    "status": "concluida",
+}
+GOOD_KEY = {
+    "chave_pix": "52998224725",
+    "tipo_chave": "CPF",
+    "cpf_cnpj": "52998224725",
+    "nome_titular": "Ana",
+    "data_cadastro": "2025-01-02T10:00:00",
+    "status": "ativa",
+}
+
+
+def test_check_digits_of_known_documents():
+    """Real-format CPF/CNPJ pass; a changed digit or a repeated-digit CPF fails."""
+    docs = pd.Series(
+        ["52998224725", "52998224724", "11111111111", "11222333000181", "11222333000182", "123"]
+    )
+    assert valid_documents(docs).tolist() == [True, False, False, True, False, False]
+
+
+def test_good_transaction_passes_with_typed_amount():
+    """A well-formed transaction is valid and its amount becomes a float."""
+    result = validate(schema.TRANSACOES, pd.DataFrame([GOOD_TX]))
+    assert result.rejected.empty
+    assert result.valid.loc[0, "valor"] == 120.5
+
+
+def test_each_kind_of_bad_transaction_gets_its_reason():
+    """Negative amount, bad timestamp, unknown enum, wrong type and missing field are named."""
+    rows = [
+        {**GOOD_TX, "valor": "-5"},
+        {**GOOD_TX, "timestamp": "yesterday"},
+        {**GOOD_TX, "status": "maybe"},
+        {**GOOD_TX, "id_transacao": 12345},
+        {**GOOD_TX, "chave_pix_origem": ""},
+        {**GOOD_TX, "chave_pix_destino": "x" * 1_000_000},
+    ]
+    result = validate(schema.TRANSACOES, pd.DataFrame(rows))
+    assert result.valid.empty
+    reasons = result.rejected["reason"].tolist()
+    assert reasons == [
+        "valor: amount must be > 0",
+        "timestamp: not an ISO-8601 timestamp",
+        "status: unknown value (allowed: concluida, rejeitada, devolvida)",
+        "id_transacao: wrong type",
+        "chave_pix_origem: missing value",
+        "chave_pix_destino: longer than 256",
+    ]
+
+
+def test_numeric_amount_from_json_is_accepted():
+    """JSON messages may carry valor as a number."""
+    assert validate(schema.TRANSACOES, pd.DataFrame([{**GOOD_TX, "valor": 99}])).rejected.empty
+
+
+def test_key_must_match_its_type_and_document():
+    """A CPF key with bad check digits, or an e-mail key without @, is rejected."""
+    rows = [
+        GOOD_KEY,
+        {**GOOD_KEY, "chave_pix": "52998224724"},
+        {**GOOD_KEY, "chave_pix": "not-an-email", "tipo_chave": "EMAIL"},
+        {**GOOD_KEY, "cpf_cnpj": "52998224724"},
+    ]
+    result = validate(schema.CHAVES, pd.DataFrame(rows))
+    assert len(result.valid) == 1
+    assert result.rejected["reason"].tolist() == [
+        "chave_pix: not a valid key of its tipo_chave",
+        "chave_pix: not a valid key of its tipo_chave",
+        "cpf_cnpj: invalid CPF/CNPJ check digits",
+    ]
+
+
+def test_missing_column_rejects_every_row():
+    """A file without a required column cannot be loaded row by row: all rows are rejected."""
+    frame = pd.DataFrame([GOOD_TX]).drop(columns=["valor"])
+    result = validate(schema.TRANSACOES, frame)
+    assert result.valid.empty and "missing column" in result.rejected.loc[0, "reason"]
+
+
+def test_optional_ip_is_checked_only_when_present():
+    """Logs without an ip column are valid; a malformed ip is rejected."""
+    log = {
+        "id_log": "L1",
+        "id_usuario": "U1",
+        "timestamp": "2025-03-01T09:00:00",
+        "tipo_autenticacao": "senha",
+        "status": "sucesso",
+        "id_dispositivo": "D1",
+    }
+    assert validate(schema.LOGS, pd.DataFrame([log])).rejected.empty
+    bad = validate(schema.LOGS, pd.DataFrame([{**log, "ip": "999.1.1.1"}]))
+    assert bad.rejected["reason"].tolist() == ["ip: not an IPv4 address"]
