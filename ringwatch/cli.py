@@ -3,6 +3,8 @@ wires them together and turns known errors into one clear line instead of a trac
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import sys
 
 import typer
@@ -18,23 +20,33 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# (module, attribute, command name): plain commands defined next to the code they drive.
+COMMANDS = [
+    ("data.cli", "generate", "generate"),
+    ("ingest.cli", "load", "load"),
+    ("ingest.stream_cli", "produce", "produce"),
+    ("ingest.stream_cli", "stream", "stream"),
+    ("graph.query_cli", "query", "query"),
+    ("detectors.cli", "detect", "detect"),
+    ("detectors.cli", "evaluate", "evaluate"),
+    ("gnn.cli", "train", "train"),
+    ("gnn.cli", "score", "score"),
+    ("app.cli", "run_app", "app"),
+    ("ringwatch.demo", "demo", "demo"),
+]
+# (module, attribute, group name): command groups.
+GROUPS = [("stack.cli", "stack_app", "stack"), ("graph.cli", "graph_app", "graph")]
+
 
 def _register() -> None:
-    from graph.cli import graph_app
-    from ingest.cli import load
-    from ringwatch.demo import demo
-    from stack.cli import stack_app
-
-    app.add_typer(stack_app, name="stack")
-    app.add_typer(graph_app, name="graph")
-    app.command("demo")(demo)
-    app.command("load")(load)
-    try:
-        from data.cli import generate
-    except ImportError:
-        pass
-    else:
-        app.command("generate")(generate)
+    for module_name, attr, name in GROUPS:
+        app.add_typer(getattr(importlib.import_module(module_name), attr), name=name)
+    for module_name, attr, name in COMMANDS:
+        if importlib.util.find_spec(module_name) is None:
+            continue  # that part of ringwatch is not built yet
+        module = importlib.import_module(module_name)
+        if hasattr(module, attr):
+            app.command(name)(getattr(module, attr))
 
 
 _register()
