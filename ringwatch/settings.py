@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,6 +47,17 @@ class Settings:
     @property
     def password_file(self) -> Path:
         return self.stack_dir / "neo4j.password"
+
+    @property
+    def bolt_port(self) -> int:
+        """The Bolt port in NEO4J_URI (the local stack listens there)."""
+        return urlsplit(self.neo4j_uri).port or 7687
+
+    @property
+    def kafka_port(self) -> int:
+        """The port of the first broker in KAFKA_BOOTSTRAP_SERVERS (the local stack's)."""
+        first = self.kafka_bootstrap_servers.split(",")[0]
+        return int(first.rsplit(":", 1)[1]) if ":" in first else 9092
 
     @property
     def external_neo4j(self) -> bool:
@@ -110,6 +122,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"NEO4J_URI={settings.neo4j_uri!r} must start with bolt:// or neo4j://."
         )
+    try:
+        settings.bolt_port, settings.kafka_port  # noqa: B018
+    except ValueError:
+        raise SettingsError(
+            "NEO4J_URI or KAFKA_BOOTSTRAP_SERVERS has a port that is not a number."
+        ) from None
     if settings.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(f"RINGWATCH_LOG_LEVEL={settings.log_level!r} is not a log level.")
     return settings

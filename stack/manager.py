@@ -49,26 +49,26 @@ class Stack:
         self.neo4j = Neo4jServer(
             settings.stack_dir,
             java_home,
-            versions.BOLT_PORT,
+            settings.bolt_port,
             settings.neo4j_heap,
             settings.neo4j_pagecache,
         )
         self.kafka = KafkaServer(
             settings.stack_dir,
             self.java,
-            versions.KAFKA_PORT,
-            versions.KAFKA_CONTROLLER_PORT,
+            settings.kafka_port,
+            settings.kafka_port + 1,
             settings.kafka_heap,
         )
 
     def _check_ports(self) -> None:
         checks = []
         if self.neo4j.pid() is None:
-            checks.append((versions.BOLT_PORT, "Neo4j Bolt"))
+            checks.append((self.neo4j.bolt_port, "Neo4j Bolt"))
         if self.kafka.pid() is None:
             checks += [
-                (versions.KAFKA_PORT, "Kafka"),
-                (versions.KAFKA_CONTROLLER_PORT, "Kafka controller"),
+                (self.kafka.port, "Kafka"),
+                (self.kafka.controller_port, "Kafka controller"),
             ]
         for port, what in checks:
             if port_open(port):
@@ -96,13 +96,13 @@ class Stack:
         say(
             f"Neo4j {versions.NEO4J_VERSION} with GDS {gds} "
             f"{'already running' if neo_was_up else 'started'} on bolt://127.0.0.1:"
-            f"{versions.BOLT_PORT} (pid {self.neo4j.pid()})."
+            f"{self.neo4j.bolt_port} (pid {self.neo4j.pid()})."
         )
-        self.kafka.wait_ready(f"127.0.0.1:{versions.KAFKA_PORT}", self.settings.stack_timeout_s)
+        self.kafka.wait_ready(f"127.0.0.1:{self.kafka.port}", self.settings.stack_timeout_s)
         timings["kafka"] = time.monotonic() - t0
         say(
             f"Kafka {versions.KAFKA_VERSION} {'already running' if kafka_was_up else 'started'}"
-            f" on 127.0.0.1:{versions.KAFKA_PORT} (pid {self.kafka.pid()})."
+            f" on 127.0.0.1:{self.kafka.port} (pid {self.kafka.pid()})."
         )
         return timings
 
@@ -130,14 +130,14 @@ class Stack:
             ServiceStatus(
                 f"Neo4j Community {versions.NEO4J_VERSION}",
                 f"GDS {gds_version}",
-                f"bolt://127.0.0.1:{versions.BOLT_PORT}",
+                f"bolt://127.0.0.1:{self.neo4j.bolt_port}",
                 self.neo4j.pid(),
                 dir_bytes(self.neo4j.data_dir),
             ),
             ServiceStatus(
                 f"Kafka {versions.KAFKA_VERSION} (KRaft)",
                 "-",
-                f"127.0.0.1:{versions.KAFKA_PORT}",
+                f"127.0.0.1:{self.kafka.port}",
                 self.kafka.pid(),
                 dir_bytes(self.kafka.data_dir),
             ),

@@ -9,10 +9,6 @@ GDS_VERSION = "2.13.9"
 KAFKA_VERSION = "4.1.1"
 LOG4J_VERSION = "2.24.3"
 
-BOLT_PORT = 7687
-KAFKA_PORT = 9092
-KAFKA_CONTROLLER_PORT = 9093
-
 
 def maven_properties() -> dict[str, str]:
     """Properties passed to the stack's POM files."""
