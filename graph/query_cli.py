@@ -1,0 +1,91 @@
+"""`ringwatch query`: run one of the analysts' stored queries and print a table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from graph.gateway import Gateway
+from graph.queries import StoredQuery, list_queries, load
+from ringwatch.errors import RingwatchError
+from ringwatch.settings import load_settings
+
+FOLDER = "analyst"
+
+
+def convert(query: StoredQuery, name: str, raw: str) -> Any:
+    """Turn a ``--param`` text into the type its header declares."""
+    spec = {p.name: p for p in query.params}.get(name)
+    if spec is None:
+        known = ", ".join(p.name for p in query.params) or "none"
+        raise RingwatchError(f"{query.name} has no parameter {name!r} (parameters: {known}).")
+    try:
+        if spec.type == "integer":
+            return int(raw)
+        if spec.type == "float":
+            return float(raw)
+        if spec.type == "boolean":
+            return raw.lower() in {"1", "true", "yes"}
+        if spec.type == "datetime":
+            return datetime.fromisoformat(raw).strftime("%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        raise RingwatchError(f"--param {name}={raw!r} is not a valid {spec.type}.") from None
+    return raw
+
+
+def parameters(query: StoredQuery, given: list[str]) -> dict[str, Any]:
+    """Parameters from ``k=v`` texts; undocumented names fail, missing ones use the example."""
+    values: dict[str, Any] = {}
+    for item in given:
+        if "=" not in item:
+            raise RingwatchError(f"--param {item!r} must look like name=value.")
+        key, raw = item.split("=", 1)
+        values[key] = convert(query, key, raw)
+    for p in query.params:
+        if p.name not in values:
+            if p.example is None:
+                raise RingwatchError(f"{query.name} needs --param {p.name}=... ({p.doc}).")
+            values[p.name] = convert(query, p.name, p.example)
+    return values
+
+
+def query(
+    name: Annotated[
+        str | None, typer.Argument(help="Query name, e.g. ring_members (see --list).")
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="A parameter as name=value; repeat for several. Parameters not "
+            "given take the example value from the query's header.",
+        ),
+    ] = None,
+    list_all: Annotated[bool, typer.Option("--list", help="List the queries and exit.")] = False,
+    max_rows: Annotated[int, typer.Option(help="Most rows printed.")] = 100,
+) -> None:
+    """Run an analysts' query from cypher/analyst/ (read-only) and print the result table."""
+    if list_all or name is None:
+        for q in list_queries(FOLDER):
+            params = ", ".join(f"{p.name}: {p.type}" for p in q.params)
+            typer.echo(f"{q.name.split('/', 1)[1]:32} {q.description}")
+            typer.echo(f"{'':32} parameters: {params or 'none'}")
+        return
+    stored = load(f"{FOLDER}/{name}")
+    values = parameters(stored, param or [])
+    with Gateway(load_settings()) as gateway:
+        rows = gateway.run_text(stored.statements()[0], values, read_only=True)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        typer.echo("(no rows)")
+        return
+    with pd.option_context(
+        "display.max_columns", None, "display.width", 200, "display.max_colwidth", 60
+    ):
+        typer.echo(frame.head(max_rows).to_string(index=False))
+    if len(frame) > max_rows:
+        typer.echo(f"... {len(frame) - max_rows} more rows (raise --max-rows)")
