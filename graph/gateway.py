@@ -34,6 +34,9 @@ class Gateway:
                 self.settings.neo4j_uri,
                 auth=(self.settings.neo4j_user, self.settings.resolved_password()),
                 user_agent="ringwatch",
+                # Server notifications (e.g. "property not yet in the graph") are expected
+                # on a partly loaded graph; they would flood the logs.
+                notifications_min_severity="OFF",
             )
         return self._driver
 
