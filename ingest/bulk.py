@@ -28,6 +28,7 @@ class DatasetReport:
     read: int = 0
     written: int = 0
     rejected: int = 0
+    seconds: float = 0.0
 
 
 @dataclass
@@ -98,6 +99,7 @@ def load_directory(
         if path is None:
             say(f"{dataset}: no file, skipped")
             continue
+        began = time.monotonic()
         raw = read_file(path)
         checked = validate(dataset, raw)
         entry.read, entry.rejected = len(raw), len(checked.rejected)
@@ -110,7 +112,13 @@ def load_directory(
                 write_rows(gateway, dataset, records(chunk))
                 entry.written += len(chunk)
                 bar.update(len(chunk))
-        say(f"{dataset}: {entry.written:,} written, {entry.rejected:,} rejected")
+        entry.seconds = time.monotonic() - began
+        say(
+            f"{dataset}: {entry.written:,} written, {entry.rejected:,} rejected "
+            f"in {entry.seconds:.1f} s"
+        )
+    began = time.monotonic()
     report.linked = link_transfers(gateway)
+    say(f"{report.linked:,} transfers linked to accounts in {time.monotonic() - began:.1f} s")
     report.seconds = time.monotonic() - start
     return report
