@@ -1,0 +1,1 @@
+"""Planted mule rings: one function per typology, plus planning and planting."""
