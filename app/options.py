@@ -1,0 +1,45 @@
+"""The app's start-up options, passed by ``ringwatch app`` after ``--`` on the streamlit
+command line (``streamlit run app/main.py -- --users-file ...``)."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from ringwatch.settings import PROJECT_ROOT, Settings
+
+DEFAULT_ROW_LIMIT = 1000
+DEFAULT_QUERY_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class AppOptions:
+    users_file: Path
+    models_dir: Path
+    row_limit: int = DEFAULT_ROW_LIMIT
+    query_timeout_s: float = DEFAULT_QUERY_TIMEOUT_S
+
+
+def default_users_file(settings: Settings) -> Path:
+    return settings.var_dir / "app-users.toml"
+
+
+def default_models_dir() -> Path:
+    return PROJECT_ROOT / "models"
+
+
+def parse_options(argv: list[str], settings: Settings) -> AppOptions:
+    """Options from the script's arguments; unknown arguments are ignored."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--users-file", type=Path, default=default_users_file(settings))
+    parser.add_argument("--models-dir", type=Path, default=default_models_dir())
+    parser.add_argument("--row-limit", type=int, default=DEFAULT_ROW_LIMIT)
+    parser.add_argument("--query-timeout", type=float, default=DEFAULT_QUERY_TIMEOUT_S)
+    known, _ = parser.parse_known_args(argv)
+    return AppOptions(
+        users_file=known.users_file.expanduser().resolve(),
+        models_dir=known.models_dir.expanduser().resolve(),
+        row_limit=max(1, known.row_limit),
+        query_timeout_s=max(1.0, known.query_timeout),
+    )

@@ -1,0 +1,128 @@
+"""Query library: the analysts' stored queries (cypher/analyst/) with parameter forms, and a
+free read-only Cypher console for roles that may see personal data."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import streamlit as st
+
+from app import security, store, ui
+from graph.queries import StoredQuery, list_queries
+from graph.query_cli import convert
+
+who = ui.require("query")
+opts = ui.options()
+st.title("Query library")
+library_tab, console_tab = st.tabs(["Analyst queries", "Cypher console"])
+
+
+def run_read(kind: str, cypher: str, params: dict[str, Any], row_limit: int, detail: dict) -> None:
+    """Run read-only with limits, audit it with its outcome, then show the (masked) rows."""
+    started = time.monotonic()
+    try:
+        result = store.read_limited(
+            ui.gateway(), cypher, params, row_limit=row_limit, timeout_s=opts.query_timeout_s
+        )
+    except Exception as exc:
+        message = store.explain(exc, opts.query_timeout_s)
+        ui.audit(who, kind, **detail, params=params, outcome=message)
+        ui.fail(message)
+    seconds = time.monotonic() - started
+    ui.audit(who, kind, **detail, params=params, outcome="ok", rows=len(result.rows))
+    more = f" (stopped at the {row_limit:,}-row limit)" if result.truncated else ""
+    st.success(f"{len(result.rows):,} rows in {seconds:.2f} s{more}.")
+    ui.table(result.rows, who)
+
+
+def param_input(query: StoredQuery, p) -> Any:
+    label = f"{p.name} ({p.type})"
+    key = f"param_{query.name}_{p.name}"
+    example = p.example or ""
+    if p.type == "integer":
+        try:
+            value = int(example)
+        except ValueError:
+            value = 0
+        return st.number_input(label, value=value, step=1, help=p.doc, key=key)
+    if p.type == "float":
+        try:
+            value = float(example)
+        except ValueError:
+            value = 0.0
+        return st.number_input(label, value=value, help=p.doc, key=key, format="%.4f")
+    if p.type == "boolean":
+        return st.checkbox(
+            label, value=example.lower() in {"1", "true", "yes"}, help=p.doc, key=key
+        )
+    return st.text_input(label, value=example, help=p.doc, key=key)
+
+
+with library_tab:
+    stored = list_queries("analyst")
+    if not stored:
+        st.info("No analyst queries yet: they live in cypher/analyst/*.cypher.")
+    else:
+        names = [q.name.split("/", 1)[1] for q in stored]
+        pick = st.selectbox("Query", names, key="library_query")
+        query = stored[names.index(pick)]
+        st.markdown(query.description)
+        with st.form(f"form_{query.name}"):
+            values = {p.name: param_input(query, p) for p in query.params}
+            if not query.params:
+                st.caption("This query has no parameters.")
+            submitted = st.form_submit_button("Run query", type="primary")
+        with st.expander("Cypher"):
+            st.code(query.text, language="cypher")
+        if submitted:
+            statements = query.statements()
+            if len(statements) != 1:
+                ui.fail(f"{query.name} holds {len(statements)} statements; the library runs one.")
+            params = ui.attempt(
+                lambda: {
+                    name: convert(query, name, str(value)) if isinstance(value, str) else value
+                    for name, value in values.items()
+                }
+            )
+            run_read("library_query", statements[0], params, opts.row_limit, {"query": query.name})
+
+with console_tab:
+    if not who.can("console"):
+        st.info(
+            "The free console can return any property, so it is open to roles that may see "
+            "personal data (investigator, admin). Use the analyst queries, whose results are "
+            "masked for your role."
+        )
+    else:
+        st.caption(
+            f"Runs in a READ transaction: Neo4j refuses writes. At most {opts.row_limit:,} "
+            f"rows; stopped after {opts.query_timeout_s:g} s. Every query is audited."
+        )
+        with st.form("console"):
+            cypher = st.text_area(
+                "Cypher",
+                value="MATCH (r:Ring)\nRETURN r.ring_id AS ring, r.score AS score\n"
+                "ORDER BY score DESC LIMIT 10",
+                height=140,
+                key="console_cypher",
+            )
+            c1, c2 = st.columns([3, 1])
+            raw_params = c1.text_input("Parameters (JSON object)", value="{}", key="console_params")
+            row_limit = c2.number_input(
+                "Row limit", 1, opts.row_limit, min(100, opts.row_limit), key="console_limit"
+            )
+            submitted = st.form_submit_button("Run", type="primary")
+        if submitted:
+            try:
+                params = json.loads(raw_params or "{}")
+                if not isinstance(params, dict):
+                    raise ValueError
+            except ValueError:
+                ui.fail('Parameters must be a JSON object, e.g. {"ring_id": "R0001"}.')
+            refusal = security.console_refusal(cypher)
+            if refusal:
+                ui.audit(who, "console_query", cypher=cypher, params=params, outcome=refusal)
+                ui.fail(refusal)
+            run_read("console_query", cypher, params, int(row_limit), {"cypher": cypher})

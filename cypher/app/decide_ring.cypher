@@ -1,0 +1,18 @@
+// Record a decision about a ring, append-only: a new Decision node linked to the ring, the
+// ring's status set to the decision's outcome, and an AuditEvent, all in one transaction.
+// Returns no row when the ring does not exist (nothing is written then).
+// @param decision_id: string, a new unique id (example: DEC-0123456789abcdef)
+// @param target_id: string, the ring's id (example: R0001)
+// @param decision: string, confirm, dismiss or escalate (example: confirm)
+// @param status: string, the ring's status after it: confirmed, dismissed or escalated (example: confirmed)
+// @param note: string, why (example: Shared device and 4-hop layering within 20 minutes.)
+// @param user: string, who decided (example: ana)
+// @param at: datetime, when, timezone-aware (example: 2025-03-10T14:00:00Z)
+// @param detail: string, the audit event's JSON detail (example: {"decision": "confirm"})
+MATCH (r:Ring {ring_id: $target_id})
+CREATE (d:Decision {decision_id: $decision_id, target_type: 'ring', target_id: $target_id,
+                    decision: $decision, note: $note, user: $user, at: $at})
+CREATE (d)-[:ABOUT]->(r)
+SET r.status = $status, r.status_at = $at
+CREATE (:AuditEvent {at: $at, user: $user, action: 'decision', detail: $detail})
+RETURN d.decision_id AS decision_id, d.at AS at, r.status AS status
