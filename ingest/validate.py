@@ -20,6 +20,7 @@ MAX_MONEY = 1e9  # R$ 1 billion: anything above is a data error, not a Pix
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _PHONE = r"^\+55\d{10,11}$"
 _EVP = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_LOCAL_TIME = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
 _IPV4 = r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$"
 
 _CPF_W1 = np.arange(10, 1, -1)
@@ -119,14 +120,24 @@ def validate(dataset: str, frame: pd.DataFrame) -> Validated:
                 f"{col}: amount must be {'>= 0' if limit_like else '> 0'}",
             )
             _reject(reasons, (number > MAX_MONEY).fillna(False), f"{col}: amount too large")
-            out[col] = number.round(2)
+            number = number.round(2)
+            _reject(
+                reasons, (number <= 0).fillna(False) & ~limit_like, f"{col}: amount must be > 0"
+            )
+            out[col] = number
             continue
         _reject(
             reasons, (text.str.len() > MAX_TEXT).fillna(False), f"{col}: longer than {MAX_TEXT}"
         )
         if kind == schema.TIMESTAMP:
-            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-            _reject(reasons, text.notna() & parsed.isna(), f"{col}: not an ISO-8601 timestamp")
+            # Brasília local time without offset, as the source systems write it.
+            local = text.str.fullmatch(_LOCAL_TIME).fillna(False).astype(bool)
+            parsed = pd.to_datetime(text.where(local), format="ISO8601", errors="coerce")
+            _reject(
+                reasons,
+                text.notna() & parsed.isna(),
+                f"{col}: not an ISO-8601 local timestamp (YYYY-MM-DDTHH:MM:SS, no offset)",
+            )
             out[col] = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S")
         elif kind == schema.ENUM:
             allowed = schema.ENUMS[dataset][col]

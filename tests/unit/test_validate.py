@@ -56,7 +56,7 @@ def test_each_kind_of_bad_transaction_gets_its_reason():
     reasons = result.rejected["reason"].tolist()
     assert reasons == [
         "valor: amount must be > 0",
-        "timestamp: not an ISO-8601 timestamp",
+        "timestamp: not an ISO-8601 local timestamp (YYYY-MM-DDTHH:MM:SS, no offset)",
         "status: unknown value (allowed: concluida, rejeitada, devolvida)",
         "id_transacao: wrong type",
         "chave_pix_origem: missing value",
@@ -106,3 +106,17 @@ def test_optional_ip_is_checked_only_when_present():
     assert validate(schema.LOGS, pd.DataFrame([log])).rejected.empty
     bad = validate(schema.LOGS, pd.DataFrame([{**log, "ip": "999.1.1.1"}]))
     assert bad.rejected["reason"].tolist() == ["ip: not an IPv4 address"]
+
+
+def test_timestamps_with_offsets_are_rejected_not_crashed():
+    """A batch mixing local and offset timestamps validates; offset ones get a reason."""
+    rows = [GOOD_TX, {**GOOD_TX, "timestamp": "2025-03-01T09:16:00-03:00"}]
+    result = validate(schema.TRANSACOES, pd.DataFrame(rows))
+    assert len(result.valid) == 1
+    assert result.rejected["reason"].str.startswith("timestamp: not an ISO-8601 local").all()
+
+
+def test_amount_that_rounds_to_zero_is_rejected():
+    """1e-9 is > 0 but is R$ 0.00 after rounding to centavos, so it is rejected."""
+    result = validate(schema.TRANSACOES, pd.DataFrame([{**GOOD_TX, "valor": "1e-9"}]))
+    assert result.rejected["reason"].tolist() == ["valor: amount must be > 0"]

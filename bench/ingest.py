@@ -1,0 +1,376 @@
+"""Benchmark ingest: bulk and streaming throughput next to two baselines, and the
+event-to-graph latency of the stream loader, printed as markdown.
+
+Phases, each on an empty graph and all in one run so the numbers share the same machine state:
+
+- ``raw``: the write ceiling, every row as a ``:BenchRaw`` node through ``UNWIND $rows CREATE``
+  in 10,000-row transactions (no MERGE, no relationships, no validation, no type conversion);
+- ``naive``: one Neo4j transaction per row with the same ingest Cypher, on a sample
+  (``--naive-sample`` rows drawn from every file in proportion to its size);
+- ``bulk``: ``ingest.bulk.load_directory`` (read, validate, UNWIND+MERGE batches, link);
+- ``stream``: the dataset is replayed into fresh topics first (producer rate reported
+  separately), then ``StreamLoader`` consumes it; throughput is messages from the first one
+  received to the last offset commit;
+- ``latency``: ``ringwatch stream`` runs as its own process on the loaded graph while this
+  process sends new transactions (between known keys) at each of ``--rates`` events/s for
+  ``--seconds`` s, stamping the send time of one in ``--every``, and polls Neo4j every
+  ``--poll-ms`` for the stamped ids not yet seen. Latency = first poll that sees the
+  Transaction node (and, separately, its PIX edge) minus its send time: an upper bound, late
+  by at most one poll cycle.
+
+    .venv/bin/python bench/ingest.py --data var/h2/data20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graph import queries  # noqa: E402
+from graph.gateway import Gateway  # noqa: E402
+from ingest.bulk import load_directory  # noqa: E402
+from ingest.produce import Pacer, open_producer, produce_frames, read_directory  # noqa: E402
+from ingest.stream import StreamLoader, open_consumer  # noqa: E402
+from ingest.topics import Topics, delete_topics, ensure_topics  # noqa: E402
+from ingest.validate import validate  # noqa: E402
+from ingest.writer import LOAD_ORDER, batches, link_transfers, records, write_rows  # noqa: E402
+from ringwatch.settings import load_settings  # noqa: E402
+
+PHASES = ("raw", "naive", "bulk", "stream", "latency")
+
+
+@dataclass
+class Result:
+    name: str
+    records: int
+    seconds: float
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class Bench:
+    gateway: Gateway
+    bootstrap: str
+    frames: dict[str, pd.DataFrame]
+    results: list[Result] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(len(f) for f in self.frames.values())
+
+    def say(self, text: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+    def wipe(self) -> None:
+        started = time.monotonic()
+        self.gateway.run_autocommit(queries.load("bench/wipe").statements()[0])
+        self.say(f"graph wiped in {time.monotonic() - started:.0f} s")
+
+
+def raw_ceiling(b: Bench) -> None:
+    b.wipe()
+    started = time.monotonic()
+    for dataset in LOAD_ORDER:
+        frame = b.frames.get(dataset)
+        for chunk in batches(frame if frame is not None else pd.DataFrame(), 10_000):
+            b.gateway.run("bench/raw_create", rows=records(chunk))
+    seconds = time.monotonic() - started
+    b.results.append(Result("raw UNWIND CREATE ceiling", b.total, seconds, "no MERGE/validation"))
+    b.gateway.run_autocommit(queries.load("bench/delete_raw").statements()[0])
+
+
+def naive(b: Bench, sample: int) -> None:
+    b.wipe()
+    share = sample / b.total
+    picked = {
+        d: f.sample(n=max(1, round(len(f) * share)), random_state=7) for d, f in b.frames.items()
+    }
+    rows = sum(len(f) for f in picked.values())
+    started = time.monotonic()
+    for dataset in LOAD_ORDER:
+        if dataset in picked:
+            for row in records(validate(dataset, picked[dataset]).valid):
+                write_rows(b.gateway, dataset, [row])  # one transaction per row
+    link_transfers(b.gateway)
+    seconds = time.monotonic() - started
+    b.results.append(
+        Result("naive, one transaction per row", rows, seconds, f"{rows:,}-row sample")
+    )
+
+
+def bulk(b: Bench, directory: Path) -> None:
+    b.wipe()
+    report = load_directory(b.gateway, directory, progress=False, say=b.say)
+    b.results.append(
+        Result("bulk `ringwatch load`", report.written + report.rejected, report.seconds,
+               "read + validate + write + link")
+    )  # fmt: skip
+
+
+def streaming(b: Bench, batch_size: int) -> None:
+    b.wipe()
+    topics = Topics(f"bench{uuid.uuid4().hex[:6]}")
+    ensure_topics(b.bootstrap, topics.all)
+    producer = open_producer(b.bootstrap)
+    try:
+        b.say(f"producing {b.total:,} messages to {topics.prefix}.*")
+        sent = produce_frames(producer, b.frames, topics)
+        b.results.append(
+            Result("(producer replay, kafka-python)", sent.total, sent.seconds, "not a load")
+        )
+        b.say("streaming into Neo4j")
+        consumer = open_consumer(b.bootstrap, f"g-{topics.prefix}", topics,
+                                 max_poll_records=batch_size)  # fmt: skip
+        from ingest.stream import BatchPolicy
+
+        report = StreamLoader(
+            b.gateway, consumer, producer, topics, BatchPolicy(max_messages=batch_size)
+        ).run(until_idle=10)
+    finally:
+        producer.close()
+        delete_topics(b.bootstrap, topics.all)
+    b.results.append(
+        Result("streaming `ringwatch stream`", report.consumed, report.active_seconds,
+               f"{report.batches:,} batches of <= {batch_size:,}; {report.rejected:,} to DLQ")
+    )  # fmt: skip
+
+
+def latency(
+    b: Bench,
+    rates: list[float],
+    seconds: float,
+    poll_ms: int,
+    every: int,
+    wait_ms: int,
+    poll_cap: int = 500,
+) -> None:
+    keys = b.frames["chaves_pix"]
+    holders = set(b.frames["usuarios"]["cpf_cnpj"])
+    usable = keys.loc[keys["cpf_cnpj"].isin(holders), "chave_pix"]
+    pool = usable.sample(min(2_000, len(usable)), random_state=7).tolist()
+    topics = Topics(f"lat{uuid.uuid4().hex[:6]}")
+    ensure_topics(b.bootstrap, topics.all)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ringwatch.cli", "stream", "--topic-prefix", topics.prefix,
+         "--group", f"g-{topics.prefix}", "--metrics-port", str(port),
+         "--batch-wait-ms", str(wait_ms)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    producer = open_producer(b.bootstrap)
+    topic = topics.of("transacoes_pix")
+    run = uuid.uuid4().hex[:6].upper()
+    rng = random.Random(7)
+    sent: dict[str, float] = {}  # tracked (sampled) transactions and their send times
+    node_seen: dict[str, float] = {}
+    link_seen: dict[str, float] = {}
+    lock, done = threading.Lock(), threading.Event()
+    cycles: list[float] = []
+
+    def message(tx_id: str) -> bytes:
+        src, dst = rng.sample(pool, 2)
+        row = {
+            "id_transacao": tx_id,
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "valor": f"{rng.uniform(5, 900):.2f}",
+            "chave_pix_origem": src,
+            "chave_pix_destino": dst,
+            "tipo_transacao": "transferencia",
+            "status": "concluida",
+        }
+        return json.dumps(row).encode()
+
+    def poll() -> None:
+        while not done.is_set():
+            started = time.monotonic()
+            with lock:  # the oldest unlinked ones (batches commit in about send order)
+                ids = [i for i in sent if i not in link_seen][:poll_cap]
+            if ids:
+                rows = b.gateway.run("bench/seen_transactions", ids=ids)
+                now = time.monotonic()
+                for r in rows:
+                    node_seen.setdefault(r["id"], now)
+                    if r["linked"]:
+                        link_seen.setdefault(r["id"], now)
+                cycles.append(now - started)
+            done.wait(max(0.0, poll_ms / 1000 - (time.monotonic() - started)))
+
+    def drained(timeout: float) -> float:
+        """Seconds until every tracked transaction is linked (inf after ``timeout``)."""
+        started = time.monotonic()
+        while len(link_seen) < len(sent):
+            if time.monotonic() - started > timeout:
+                return float("inf")
+            time.sleep(0.05)
+        return time.monotonic() - started
+
+    poller = threading.Thread(target=poll, daemon=True)
+    rows: list[str] = []
+    try:
+        warm = f"TW{run}"  # wait until the loader is up and consuming
+        with lock:
+            sent[warm] = time.monotonic()
+        poller.start()
+        producer.send(topic, value=message(warm), key=warm.encode())
+        producer.flush()
+        if drained(120) == float("inf"):
+            raise SystemExit("the stream loader did not start within 120 s")
+        for rate in rates:
+            b.say(f"sending {rate:g} tx/s for {seconds:g} s, timing 1 in {every}")
+            with lock:
+                sent.clear()
+            node_seen.clear()
+            link_seen.clear()
+            cycles.clear()
+            count = int(rate * seconds)
+            before = _scrape(port)
+            pacer = Pacer(rate)
+            started = time.monotonic()
+            for n in range(count):
+                pacer.wait(n)
+                tx_id = f"TL{run}{rate:g}-{n:07d}"
+                if n % every == 0:
+                    with lock:
+                        sent[tx_id] = time.monotonic()
+                producer.send(topic, value=message(tx_id), key=tx_id.encode())
+            producer.flush()
+            achieved = count / (time.monotonic() - started)
+            backlog = drained(120)
+            after = _scrape(port)
+            batches = after["batches"] - before["batches"]
+            per_batch = (after["seconds"] - before["seconds"]) / batches if batches else 0.0
+            size = (after["messages"] - before["messages"]) / batches if batches else 0.0
+            node = np.array([node_seen[i] - sent[i] for i in sent if i in node_seen]) * 1000
+            link = np.array([link_seen[i] - sent[i] for i in sent if i in link_seen]) * 1000
+            note = (
+                f"{len(sent):,} timed; backlog drained {backlog:.1f} s after the last send; "
+                f"poll cycle {np.mean(cycles) * 1000:.0f} ms mean; loader: {batches:,.0f} "
+                f"batches of {size:,.0f} messages on average, {per_batch * 1000:,.0f} ms from "
+                f"batch close to commit"
+            )
+            rows.append(_latency_row(achieved, "Transaction node", node, note))
+            rows.append(_latency_row(achieved, "PIX edge (linked)", link, ""))
+    finally:
+        done.set()
+        producer.close()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        delete_topics(b.bootstrap, topics.all)
+    b.lines += [
+        "",
+        f"Event-to-graph latency, {seconds:g} s of new transactions per rate, loader "
+        f"`ringwatch stream --batch-wait-ms {wait_ms}` in its own process:",
+        "",
+        "| events/s sent | visible in Neo4j | p50 | p99 | max | note |",
+        "|---:|---|---:|---:|---:|---|",
+        *rows,
+    ]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _scrape(port: int) -> dict[str, float]:
+    """Batch count, total batch seconds and messages from the loader's /metrics."""
+    from urllib.request import urlopen
+
+    text = urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    values = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        values[name] = float(value) if value and not line.startswith("#") else 0.0
+    return {
+        "batches": values.get("ringwatch_stream_batch_seconds_count", 0.0),
+        "seconds": values.get("ringwatch_stream_batch_seconds_sum", 0.0),
+        "messages": values.get("ringwatch_stream_batch_messages_sum", 0.0),
+    }
+
+
+def _latency_row(rate: float, name: str, ms: np.ndarray, note: str) -> str:
+    if not len(ms):
+        return f"| {rate:,.0f} | {name} | - | - | - | {note} |"
+    p50, p99 = np.percentile(ms, [50, 99])
+    return f"| {rate:,.0f} | {name} | {p50:,.0f} ms | {p99:,.0f} ms | {ms.max():,.0f} ms | {note} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True, help="dataset directory")
+    parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated subset")
+    parser.add_argument("--naive-sample", type=int, default=5_000)
+    parser.add_argument("--batch-size", type=int, default=5_000, help="stream batch size")
+    parser.add_argument(
+        "--rates", default="2000", help="latency: comma-separated events/s, one run each"
+    )
+    parser.add_argument("--every", type=int, default=20, help="latency: time 1 in N events")
+    parser.add_argument(
+        "--batch-wait-ms", type=int, default=250, help="latency: loader's --batch-wait-ms"
+    )
+    parser.add_argument("--seconds", type=float, default=30.0, help="latency: duration")
+    parser.add_argument("--poll-ms", type=int, default=50, help="latency: graph poll period")
+    args = parser.parse_args()
+    phases = args.phases.split(",")
+    settings = load_settings()
+    with Gateway(settings) as gateway:
+        gateway.verify()
+        gateway.apply_schema()
+        b = Bench(gateway, settings.kafka_bootstrap_servers, read_directory(args.data))
+        load_before = os.getloadavg()
+        started = time.monotonic()
+        if "raw" in phases:
+            raw_ceiling(b)
+        if "naive" in phases:
+            naive(b, args.naive_sample)
+        if "bulk" in phases:
+            bulk(b, args.data)
+        if "stream" in phases:
+            streaming(b, args.batch_size)
+        if "latency" in phases:
+            rates = [float(r) for r in args.rates.split(",")]
+            latency(b, rates, args.seconds, args.poll_ms, args.every, args.batch_wait_ms)
+        load_after = os.getloadavg()
+    ceiling = next((r.rate for r in b.results if r.name.startswith("raw")), 0.0)
+    print(f"Dataset {args.data} ({b.total:,} records in {len(b.frames)} files); "
+          f"{os.cpu_count()} CPUs, {platform.python_version()}; Neo4j heap "
+          f"{settings.neo4j_heap}, page cache {settings.neo4j_pagecache}; load average "
+          f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; "
+          f"bench wall time {time.monotonic() - started:,.0f} s.")  # fmt: skip
+    print()
+    print("| loader | records | seconds | records/s | vs raw ceiling | note |")
+    print("|---|---:|---:|---:|---:|---|")
+    for r in b.results:
+        share = f"{r.rate / ceiling:.0%}" if ceiling else "-"
+        print(f"| {r.name} | {r.records:,} | {r.seconds:,.1f} | {r.rate:,.0f} | {share} | "
+              f"{r.note} |")  # fmt: skip
+    print("\n".join(b.lines))
+
+
+if __name__ == "__main__":
+    main()
