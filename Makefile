@@ -56,8 +56,12 @@ format: setup
 typecheck: setup  ## mypy on the core packages
 	$(BIN)/mypy
 
-bench: stack-up  ## Run the benchmarks in bench/ (writes figures to stdout)
-	$(BIN)/python bench/generate.py
+bench: stack-up  ## Run every benchmark in bench/ (long: figures go to stdout; see docs/benchmarks.md)
+	$(BIN)/python bench/generate.py --scales 20 200
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/detect.py
+	$(BIN)/python bench/gnn.py
+	$(BIN)/python bench/app_ring_render.py --sizes 100 500 1000
 
 fixtures: setup  ## Regenerate the small committed dataset in data/fixtures
 	$(RW) generate --out data/fixtures --scale 0.05 --seed 1 --format csv
