@@ -1,0 +1,37 @@
+// Identifiers shared by several accounts, with the accounts holding each: devices (registered
+// or logged in from), login IPs, phones and e-mails. Identifiers held by more accounts than
+// their kind's cap are hubs (office IPs, shop tablets) and are left out.
+// @param device_cap: integer, most accounts a shared device may link (example: 20)
+// @param ip_cap: integer, most accounts a shared IP may link (example: 10)
+// @param phone_cap: integer, most accounts a shared phone may link (example: 6)
+// @param email_cap: integer, most accounts a shared e-mail may link (example: 6)
+CALL () {
+  MATCH (d:Device)
+  CALL (d) {
+    MATCH (d)<-[:REGISTERED_DEVICE]-(a:Account) RETURN a
+    UNION
+    MATCH (d)<-[:ON_DEVICE]-(:Login)-[:BY]->(a:Account) RETURN a
+  }
+  WITH d, collect(a.id_usuario) AS accounts
+  WHERE 2 <= size(accounts) <= $device_cap
+  RETURN 'device' AS kind, d.id_dispositivo AS identifier, accounts
+  UNION ALL
+  MATCH (i:IP)
+  CALL (i) {
+    MATCH (i)<-[:FROM_IP]-(:Login)-[:BY]->(a:Account) RETURN DISTINCT a
+  }
+  WITH i, collect(a.id_usuario) AS accounts
+  WHERE 2 <= size(accounts) <= $ip_cap
+  RETURN 'ip' AS kind, i.address AS identifier, accounts
+  UNION ALL
+  MATCH (p:Phone)
+  WITH p, COLLECT { MATCH (p)<-[:HAS_PHONE]-(a:Account) RETURN a.id_usuario } AS accounts
+  WHERE 2 <= size(accounts) <= $phone_cap
+  RETURN 'phone' AS kind, p.number AS identifier, accounts
+  UNION ALL
+  MATCH (e:Email)
+  WITH e, COLLECT { MATCH (e)<-[:HAS_EMAIL]-(a:Account) RETURN a.id_usuario } AS accounts
+  WHERE 2 <= size(accounts) <= $email_cap
+  RETURN 'email' AS kind, e.address AS identifier, accounts
+}
+RETURN kind, identifier, accounts

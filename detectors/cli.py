@@ -1,0 +1,159 @@
+"""`ringwatch detect` and `ringwatch evaluate`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from detectors.config import DetectionConfig
+from ringwatch.errors import RingwatchError
+from ringwatch.settings import load_settings
+
+log = logging.getLogger("ringwatch.detect")
+
+
+def detect_once(
+    gateway: Any,
+    cfg: DetectionConfig,
+    dry_run: bool = False,
+    use_gds: bool = True,
+    lock_ttl_s: int = 3600,
+    say: Any = typer.echo,
+) -> dict[str, Any]:
+    """One detection run. A dry run streams the rings as JSON lines and writes nothing;
+    otherwise the run holds the lock, and stores its rings in one transaction or records
+    that it failed (previous rings stay as they were)."""
+    from detectors import pipeline, store
+
+    start = time.monotonic()
+    if dry_run:
+        result = pipeline.run(gateway, cfg, use_gds=use_gds)
+        for row in result.rings.itertuples(index=False):
+            say(json.dumps(_ring_json(row), ensure_ascii=False))
+        return {"dry_run": True, "seconds": round(time.monotonic() - start, 1), **result.counts}
+    run_id = store.new_run_id()
+    with store.run_lock(gateway, run_id, cfg, lock_ttl_s):
+        try:
+            result = pipeline.run(gateway, cfg, use_gds=use_gds)
+            written = store.write(gateway, run_id, result, cfg)
+        except Exception as exc:
+            store.fail(gateway, run_id, f"{type(exc).__name__}: {exc}")
+            raise
+    summary = {
+        "run_id": run_id,
+        "seconds": round(time.monotonic() - start, 1),
+        "kept_ids": written.kept,
+        "new_ids": written.new,
+        "retired": written.retired,
+        **result.counts,
+        "timings": result.timings,
+    }
+    say(
+        f"{run_id}: {summary.get('rings', 0)} rings and {summary.get('linked_clusters', 0)} "
+        f"linked-account clusters stored ({written.kept} kept their id, {written.new} new, "
+        f"{written.retired} no longer found) in {summary['seconds']} s."
+    )
+    return summary
+
+
+def _ring_json(row: Any) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "score": float(row.score),
+        "size": int(row.size),
+        "typology_guess": row.typology_guess,
+        "first_seen": None if row.first_seen is None else str(row.first_seen),
+        "last_seen": None if row.last_seen is None else str(row.last_seen),
+        "total_amount": float(row.total_amount),
+        "members": [str(m) for m in row.members],
+        "reasons": list(row.reasons),
+    }
+
+
+def detect(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the rings found (JSON lines); write nothing.")
+    ] = False,
+    every: Annotated[
+        str | None,
+        typer.Option(
+            help="Run again at this interval until stopped (e.g. 15m, 1h); runs "
+            "never overlap and a failed run does not stop the schedule."
+        ),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a detection threshold, name=value (repeatable; "
+            "see docs/detection.md for the names and defaults).",
+        ),
+    ] = None,
+    gds: Annotated[
+        bool,
+        typer.Option(
+            help="Use GDS (WCC, Leiden, PageRank, similarity); --no-gds runs the "
+            "pure-Python fallbacks."
+        ),
+    ] = True,
+    lock_ttl: Annotated[
+        int, typer.Option(help="Seconds after which a crashed run's lock is considered stale.")
+    ] = 3600,
+) -> None:
+    """Flag mule rings and linked accounts in the loaded graph, score and explain them, and
+    store them as :Ring nodes (stable ids across runs) with a :DetectionRun record."""
+    from detectors import schedule, store
+    from graph.gateway import Gateway
+
+    cfg = DetectionConfig.from_pairs(set_ or [])
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(message)s")
+    with Gateway(settings) as gateway:
+        gateway.verify()
+        gateway.apply_schema()
+        if every is None:
+            detect_once(gateway, cfg, dry_run, gds, lock_ttl)
+            return
+        seconds = schedule.parse_every(every)
+        typer.echo(f"Detecting every {every}; stop with Ctrl-C.")
+        try:
+            schedule.loop(
+                lambda: detect_once(gateway, cfg, dry_run, gds, lock_ttl),
+                seconds,
+                is_busy=lambda exc: isinstance(exc, store.LockBusy),
+            )
+        except KeyboardInterrupt:
+            typer.echo("Stopped.")
+
+
+def evaluate(
+    truth: Annotated[
+        Path,
+        typer.Option(
+            help="ground_truth_rings.csv of the generated dataset; a "
+            "ground_truth_lookalikes.csv beside it is used for hard negatives."
+        ),
+    ],
+) -> None:
+    """Score the stored rings against a ground truth and print the metrics as JSON."""
+    from detectors import evaluate as ev
+    from graph.gateway import Gateway
+
+    rows, look = ev.read_truth(truth)
+    with Gateway(load_settings()) as gateway:
+        gateway.verify()
+        rings = gateway.run("detectors/stored_rings", kind="ring")
+        linked = gateway.run("detectors/stored_rings", kind="linked_accounts")
+    result = ev.metrics([set(r["members"]) for r in rings], rows, look)
+    result["linked"] = ev.linked_metrics([set(r["members"]) for r in linked], rows, look)
+    json.dump(result, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+__all__ = ["detect", "detect_once", "evaluate", "RingwatchError"]

@@ -1,0 +1,132 @@
+"""Every threshold ring detection uses, with its documented default.
+
+One frozen dataclass, passed to every detector. Defaults were chosen by looking at aggregate
+benchmark results (bench/detect.py), never at individual planted rings; docs/detection.md
+explains each one. ``replace`` a field to try another value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from ringwatch.errors import RingwatchError
+
+
+@dataclass(frozen=True)
+class DetectionConfig:
+    """Thresholds of the detectors, ring assembly, scoring and stable ids."""
+
+    # Time window: transfers of the last `window_days` before the newest transfer (0 = all).
+    window_days: int = 120
+
+    # Pass-through episodes: an account's transfers grouped while gaps stay below
+    # `episode_gap_hours`; an episode that starts with money coming in, lasts at most
+    # `episode_max_hours`, receives at least `relay_min_amount` (R$) and sends out between
+    # `relay_min_ratio` and `relay_max_ratio` of it is a pass-through ("relay") episode.
+    episode_gap_hours: float = 6.0
+    episode_max_hours: float = 24.0
+    relay_min_amount: float = 50.0
+    relay_min_ratio: float = 0.6
+    relay_max_ratio: float = 1.05
+    # A non-relaying receiver of relayed money is a "sink" when it gets relayed money from at
+    # least `sink_min_senders` relays and relayed money is at least `sink_min_share` of all
+    # it received (a shop paid by two mules among hundreds of customers is not a sink).
+    sink_min_senders: int = 2
+    sink_min_share: float = 0.3
+
+    # Fan-in / fan-out: at least `fan_min_counterparties` distinct senders (receivers) within
+    # `fan_window_hours`; a fan-out counts only when at least `fan_out_relay_share` of its
+    # receivers pass the money on (payroll employees do not).
+    fan_min_counterparties: int = 5
+    fan_window_hours: float = 24.0
+    fan_out_relay_share: float = 0.5
+
+    # Chains and cycles: consecutive hops at most `hop_max_hours` apart, each passing on
+    # between `hop_min_ratio` and `hop_max_ratio` of the previous amount.
+    hop_max_hours: float = 6.0
+    hop_min_ratio: float = 0.7
+    hop_max_ratio: float = 1.02
+    chain_min_hops: int = 3
+    chain_max_hops: int = 5
+    cycle_max_hops: int = 6
+
+    # Scatter-gather: one source pays >= `scatter_min_middles` accounts that each pay the same
+    # sink within `scatter_window_hours` of being paid.
+    scatter_min_middles: int = 3
+    scatter_window_hours: float = 24.0
+
+    # Account takeover / drains: an account that sends >= `drain_min_transfers` transfers to
+    # relays within `drain_window_hours`; a takeover login is >= `takeover_min_failures`
+    # failed logins followed by success on a device new to the account.
+    drain_min_transfers: int = 3
+    drain_window_hours: float = 3.0
+    takeover_min_failures: int = 2
+
+    # Shared identifiers: an identifier held by more accounts than its kind's cap is a hub
+    # (an office or carrier IP, a shop's tablet) and links nobody. Ordinary phones, e-mails and
+    # devices serve at most a family; IPs are shared more widely.
+    device_cap: int = 20
+    ip_cap: int = 10
+    phone_cap: int = 6
+    email_cap: int = 6
+    linked_min_size: int = 3
+
+    # Ring assembly: components of the suspicious-transfer graph with `min_ring_size` ..
+    # `max_ring_size` members; larger ones are split by Leiden (GDS) with `leiden_gamma`.
+    min_ring_size: int = 3
+    max_ring_size: int = 60
+    leiden_gamma: float = 1.0
+    random_seed: int = 42
+
+    # Scoring: rings scoring below `min_score` (0..1) are not reported; linked-account
+    # clusters below `min_linked_score` neither. "New" accounts are younger than
+    # `new_account_days` at their first transfer in the window; confirmed fraud counts within
+    # `fraud_hops` transfers of a member.
+    min_score: float = 0.4
+    min_linked_score: float = 0.35
+    new_account_days: int = 45
+    fraud_hops: int = 2
+
+    # Stable ids: a new ring takes the id of the previous ring it overlaps most when their
+    # member Jaccard similarity is at least `id_jaccard`.
+    id_jaccard: float = 0.5
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int | float) and value < 0:
+                raise RingwatchError(f"detection setting {f.name} must be >= 0, got {value}")
+        if self.relay_min_ratio > self.relay_max_ratio:
+            raise RingwatchError("relay_min_ratio must not exceed relay_max_ratio")
+        if not 0 < self.id_jaccard <= 1:
+            raise RingwatchError(f"id_jaccard must be within (0, 1], got {self.id_jaccard}")
+        if self.min_ring_size < 2:
+            raise RingwatchError("min_ring_size must be at least 2")
+
+    def cap(self, kind: str) -> int:
+        """Most accounts an identifier of this kind may link."""
+        return int(getattr(self, f"{kind}_cap", self.ip_cap))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict (stored on each DetectionRun)."""
+        return asdict(self)
+
+    @classmethod
+    def from_pairs(cls, pairs: list[str]) -> DetectionConfig:
+        """Build from ``name=value`` strings (the CLI's ``--set``); values keep field types."""
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for pair in pairs:
+            name, sep, raw = pair.partition("=")
+            name = name.strip()
+            if not sep or name not in known:
+                raise RingwatchError(
+                    f"--set {pair!r}: write name=value with a name from: {', '.join(known)}"
+                )
+            kind = type(getattr(cls(), name))
+            try:
+                values[name] = kind(raw)
+            except ValueError:
+                raise RingwatchError(f"--set {name}: {raw!r} is not a {kind.__name__}") from None
+        return cls(**values)

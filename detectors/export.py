@@ -1,0 +1,119 @@
+"""Bulk export of what the detectors read, through the gateway's driver and stored Cypher.
+
+Large results travel as columns (one record of parallel lists per day of transfers): the
+Python driver decodes lists about ten times faster than the same values as rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from detectors.config import DetectionConfig
+from detectors.frames import Inputs, empty_transfers
+from graph import queries
+from graph.gateway import Gateway
+
+
+def columns(gateway: Gateway, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run a read-only stored query and return its records as dicts, without copying the
+    (possibly huge) list values record by record as ``Gateway.run`` does."""
+    stored = queries.load(name)
+    rows: list[dict[str, Any]] = []
+    with (
+        gateway._errors(),
+        gateway.driver.session(  # noqa: SLF001 - the gateway's own guard
+            database=gateway.settings.neo4j_database, default_access_mode="READ"
+        ) as session,
+    ):
+        for statement in stored.statements():
+            result = session.run(statement, params)
+            keys = result.keys()
+            rows = [dict(zip(keys, record.values(), strict=True)) for record in result]
+    return rows
+
+
+def time_window(gateway: Gateway, cfg: DetectionConfig) -> tuple[str, str] | None:
+    """(since, until) as ISO local times: ``window_days`` before the newest transfer."""
+    row = gateway.run("detectors/time_range")[0]
+    if not row["transfers"]:
+        return None
+    last = datetime.fromisoformat(row["last"])
+    first = datetime.fromisoformat(row["first"])
+    until = last + timedelta(seconds=1)
+    since = until - timedelta(days=cfg.window_days) if cfg.window_days else first
+    return since.isoformat(timespec="seconds"), until.isoformat(timespec="seconds")
+
+
+def transfers(gateway: Gateway, since: str, until: str) -> pd.DataFrame:
+    """Completed transfers in [since, until): src, dst, ts, amount."""
+    days = columns(gateway, "detectors/transfers", since=since, until=until)
+    if not days:
+        return empty_transfers()
+    frame = pd.DataFrame(
+        {
+            "src": np.concatenate([np.asarray(d["src"], dtype=object) for d in days]),
+            "dst": np.concatenate([np.asarray(d["dst"], dtype=object) for d in days]),
+            "ts": pd.to_datetime(np.concatenate([d["ts"] for d in days]), unit="s"),
+            "amount": np.concatenate([np.asarray(d["amount"], dtype=float) for d in days]),
+        }
+    )
+    return frame.sort_values(["ts", "src", "dst"], kind="stable").reset_index(drop=True)
+
+
+def identifiers(gateway: Gateway, cfg: DetectionConfig) -> pd.DataFrame:
+    """Shared identifiers within their caps: account, kind, identifier."""
+    rows = columns(
+        gateway,
+        "detectors/identifiers",
+        device_cap=cfg.device_cap,
+        ip_cap=cfg.ip_cap,
+        phone_cap=cfg.phone_cap,
+        email_cap=cfg.email_cap,
+    )
+    if not rows:
+        return pd.DataFrame(columns=["account", "kind", "identifier"])
+    frame = pd.DataFrame(rows).explode("accounts").rename(columns={"accounts": "account"})
+    frame["identifier"] = frame["identifier"].astype(str)
+    return frame[["account", "kind", "identifier"]].reset_index(drop=True)
+
+
+def accounts(gateway: Gateway, ids: list[str]) -> pd.DataFrame:
+    """Opening date and GNN score of the given accounts."""
+    rows = gateway.run("detectors/accounts", ids=ids) if ids else []
+    frame = pd.DataFrame(rows, columns=["account", "opened", "gnn_score"])
+    frame["opened"] = pd.to_datetime(frame["opened"], errors="coerce")
+    frame["gnn_score"] = pd.to_numeric(frame["gnn_score"], errors="coerce")
+    return frame
+
+
+def fraud_accounts(gateway: Gateway) -> pd.DataFrame:
+    """Accounts that received payments confirmed as fraud: account, reports."""
+    return pd.DataFrame(gateway.run("detectors/fraud_accounts"), columns=["account", "reports"])
+
+
+def takeovers(gateway: Gateway, cfg: DetectionConfig) -> pd.DataFrame:
+    """Takeover-login signals per account: account, failures, new_device_at."""
+    rows = gateway.run("detectors/takeover_logins", min_failures=cfg.takeover_min_failures)
+    frame = pd.DataFrame(rows, columns=["account", "failures", "new_device_at"])
+    frame["new_device_at"] = pd.to_datetime(frame["new_device_at"], errors="coerce")
+    return frame
+
+
+def load_inputs(gateway: Gateway, cfg: DetectionConfig) -> tuple[Inputs, tuple[str, str] | None]:
+    """Everything a run reads except per-candidate account details (fetched later)."""
+    window = time_window(gateway, cfg)
+    if window is None:
+        return Inputs(transfers=empty_transfers()), None
+    return (
+        Inputs(
+            transfers=transfers(gateway, *window),
+            identifiers=identifiers(gateway, cfg),
+            fraud_accounts=fraud_accounts(gateway),
+            takeovers=takeovers(gateway, cfg),
+        ),
+        window,
+    )

@@ -1,0 +1,75 @@
+"""The tables detectors work on, and small helpers shared by several detectors.
+
+Detectors are pure functions over pandas DataFrames exported in bulk from Neo4j (see
+``detectors.export``); unit tests build the same frames by hand.
+
+- ``transfers``: one row per completed Pix transfer: ``src``, ``dst`` (account ids),
+  ``ts`` (datetime64), ``amount`` (reais, float).
+- ``identifiers``: ``account``, ``kind`` ('device', 'ip', 'phone', 'email'), ``identifier``.
+- ``accounts``: ``account``, ``opened`` (datetime64 or NaT), ``gnn_score`` (float or NaN).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+TRANSFER_COLUMNS = ("src", "dst", "ts", "amount")
+EDGE_COLUMNS = ("src", "dst", "ts", "amount", "evidence")
+
+
+def empty_transfers() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "src": pd.Series(dtype=object),
+            "dst": pd.Series(dtype=object),
+            "ts": pd.Series(dtype="datetime64[ns]"),
+            "amount": pd.Series(dtype=float),
+        }
+    )
+
+
+def transfers_frame(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
+    """Build a transfers frame from (src, dst, 'YYYY-MM-DD HH:MM', amount) tuples (tests)."""
+    if not rows:
+        return empty_transfers()
+    frame = pd.DataFrame(rows, columns=list(TRANSFER_COLUMNS))
+    frame["ts"] = pd.to_datetime(frame["ts"])
+    frame["amount"] = frame["amount"].astype(float)
+    return frame
+
+
+def edges(frame: pd.DataFrame, evidence: str) -> pd.DataFrame:
+    """Transfers tagged with the detector that found them (the ring graph's edges)."""
+    out = frame.loc[:, ["src", "dst", "ts", "amount"]].copy()
+    out["evidence"] = evidence
+    return out
+
+
+def empty_edges() -> pd.DataFrame:
+    return edges(empty_transfers(), "")
+
+
+def hours(n: float) -> np.timedelta64:
+    return np.timedelta64(int(n * 3600), "s")
+
+
+@dataclass
+class Inputs:
+    """Everything one detection run reads from the graph."""
+
+    transfers: pd.DataFrame
+    identifiers: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["account", "kind", "identifier"])
+    )
+    accounts: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["account", "opened", "gnn_score"])
+    )
+    fraud_accounts: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["account", "reports"])
+    )
+    takeovers: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["account", "failures", "new_device_at"])
+    )

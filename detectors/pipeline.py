@@ -1,0 +1,236 @@
+"""One detection run: export, detect, assemble, score — without writing anything.
+
+``find_rings`` is the pure core (DataFrames in, rings out); the graph-dependent steps (account
+details, GDS Leiden, GDS WCC, GDS neighbourhood features) come in as functions, with pure
+defaults for tests and small runs. ``run`` wires it to Neo4j and GDS.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from detectors import (
+    assemble,
+    chains,
+    clusters,
+    cycles,
+    explain,
+    fan,
+    linked,
+    passthrough,
+    proximity,
+    scatter,
+    scoring,
+    takeover,
+)
+from detectors.config import DetectionConfig
+from detectors.frames import Inputs
+
+RING_COLUMNS = ["kind", "members", "size", "score", "reasons", "typology_guess",
+                "first_seen", "last_seen", "total_amount"]  # fmt: skip
+
+
+@dataclass
+class DetectionResult:
+    """Rings and linked-account clusters found by one run, ranked by score."""
+
+    rings: pd.DataFrame  # RING_COLUMNS
+    counts: dict[str, int] = field(default_factory=dict)
+    window: tuple[str, str] | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _no_rings() -> pd.DataFrame:
+    return pd.DataFrame(columns=RING_COLUMNS)
+
+
+def find_rings(
+    inputs: Inputs,
+    cfg: DetectionConfig,
+    split: assemble.Splitter | None = None,
+    details: Callable[[list[str]], pd.DataFrame] | None = None,
+    neighbourhood: Callable[[list[str], list[str]], pd.DataFrame] | None = None,
+    linked_clusters: Callable[[], pd.DataFrame] | None = None,
+) -> DetectionResult:
+    """Run every detector on ``inputs`` and return scored rings and linked clusters."""
+    clock: dict[str, float] = {}
+    t = time.monotonic()
+
+    def lap(name: str) -> None:
+        nonlocal t
+        now = time.monotonic()
+        clock[name] = round(now - t, 2)
+        t = now
+
+    tr = inputs.transfers
+    pt = passthrough.detect(tr, cfg)
+    relaying = pt.relays.index
+    fans = fan.detect(tr, relaying, cfg)
+    chain_rows, chain_edges = chains.detect(pt.relay_edges, cfg)
+    cycle_rows, cycle_edges = cycles.detect(tr, pt.relay_edges, relaying, cfg)
+    scatter_rows, scatter_edges = scatter.detect(pt.relay_edges, cfg)
+    hubs = pd.Index(fans.fan_out["account"]).union(pd.Index(scatter_rows["source"]))
+    drains, drain_edges = takeover.detect(tr, relaying, inputs.takeovers, cfg, hubs)
+    lap("patterns")
+    ring_edges = pd.concat(
+        [passthrough.flow_edges(pt), fans.edges, chain_edges, cycle_edges, scatter_edges,
+         drain_edges], ignore_index=True,
+    )  # fmt: skip
+    split = split or assemble.louvain_splitter(cfg.random_seed)
+    cand = assemble.assemble(ring_edges, inputs.identifiers, cfg, split)
+    lap("assembly")
+    cluster_rows = (
+        linked_clusters() if linked_clusters else linked.components(inputs.identifiers, cfg)
+    )
+    cluster_rows = split_clusters(cluster_rows, inputs.identifiers, cfg, split)
+    ids = sorted(set(cand.members["account"]) | set(cluster_rows["account"]), key=str)
+    accounts = details(ids) if details else inputs.accounts
+    fraud = pd.Index(inputs.fraud_accounts["account"].unique())
+    distance = proximity.fraud_distance(tr, fraud, cfg.fraud_hops)
+    ev = scoring.Evidence(tr, pt, fans, chain_rows, cycle_rows, scatter_rows, drains,
+                          inputs.identifiers, accounts, distance)  # fmt: skip
+    f = scoring.features(cand.members, cand.edges, ev, cfg) if len(cand.members) else None
+    lap("features")
+    rings = _no_rings()
+    if f is not None:
+        if neighbourhood is not None:
+            f = _add_neighbourhood(f, cand.members, neighbourhood(
+                sorted(cand.members["account"], key=str), sorted(fraud, key=str)))  # fmt: skip
+        s = scoring.factors(f)
+        if "fraud_similarity" in f:
+            s["fraud"] = np.maximum(s["fraud"], np.clip(2 * f["fraud_similarity"], 0, 1))
+        f["score"] = scoring.score(s)
+        f = f[f["score"] >= cfg.min_score]
+        rings = pd.DataFrame(
+            {
+                "kind": "ring",
+                "members": f["members"],
+                "size": f["size"].astype(int),
+                "score": f["score"],
+                "reasons": [_ring_reasons(f.loc[c], s.loc[c]) for c in f.index],
+                "typology_guess": [explain.typology(f.loc[c]) for c in f.index],
+                "first_seen": f["first_seen"],
+                "last_seen": f["last_seen"],
+                "total_amount": f["total_amount"].round(2),
+            }
+        )
+    ring_members = pd.Index(rings["members"].explode().dropna()) if len(rings) else pd.Index([])
+    linked_rows = clusters.summarise(cluster_rows, inputs.identifiers, pt.relays, ring_members,
+                                     accounts, distance, tr, cfg)  # fmt: skip
+    if len(linked_rows):
+        linked_df = pd.DataFrame(
+            {
+                "kind": "linked_accounts",
+                "members": linked_rows["members"],
+                "size": linked_rows["size"].astype(int),
+                "score": linked_rows["score"],
+                "reasons": linked_rows["reasons"],
+                "typology_guess": "linked_accounts",
+                "first_seen": linked_rows["first_seen"],
+                "last_seen": linked_rows["last_seen"],
+                "total_amount": linked_rows["total_amount"].astype(float).round(2),
+            }
+        )
+        rings = pd.concat([rings, linked_df], ignore_index=True)
+    lap("scoring")
+    rings = rings.sort_values(["kind", "score"], ascending=[False, False]).reset_index(drop=True)
+    counts = {
+        "transfers": len(tr),
+        "relays": len(pt.relays),
+        "sinks": len(pt.sinks),
+        "fan_in": len(fans.fan_in),
+        "fan_out": len(fans.fan_out),
+        "chains": len(chain_rows),
+        "cycles": len(cycle_rows),
+        "scatter_gather": len(scatter_rows),
+        "drained": len(drains),
+        "candidates": int(cand.members["candidate"].nunique()) if len(cand.members) else 0,
+        "rings": int((rings["kind"] == "ring").sum()),
+        "linked_clusters": int((rings["kind"] == "linked_accounts").sum()),
+    }
+    return DetectionResult(rings=rings, counts=counts, timings=clock)
+
+
+def split_clusters(
+    rows: pd.DataFrame, identifiers: pd.DataFrame, cfg: DetectionConfig, split: assemble.Splitter
+) -> pd.DataFrame:
+    """Split linked-account clusters larger than ``max_ring_size`` into communities of their
+    identifier links (chains of small shared IPs and phones can still percolate through
+    thousands of people even with hub caps)."""
+    if rows.empty:
+        return rows
+    sizes = rows.groupby("cluster")["account"].transform("size")
+    big = rows[sizes > cfg.max_ring_size]
+    if big.empty:
+        return rows
+    owner = big.set_index("account")["cluster"]
+    pairs = linked.link_edges(identifiers, pd.Index(big["account"]), cfg)
+    pairs = pairs[pairs["src"].map(owner) == pairs["dst"].map(owner)]
+    community = split(pairs.assign(weight=1.0)[["src", "dst", "weight"]])
+    parts = big["cluster"].astype(str) + ":" + big["account"].map(community).astype(str)
+    small = rows[sizes <= cfg.max_ring_size]
+    frame = pd.concat(
+        [
+            pd.DataFrame({"account": small["account"], "component": small["cluster"].astype(str)}),
+            pd.DataFrame({"account": big["account"], "component": parts}),
+        ],
+        ignore_index=True,
+    )
+    return linked.label_clusters(frame)
+
+
+def _add_neighbourhood(f: pd.DataFrame, members: pd.DataFrame, nb: pd.DataFrame) -> pd.DataFrame:
+    """Per ring: top PageRank member, largest degree, best similarity to confirmed fraud."""
+    if nb.empty:
+        return f
+    m = members.join(nb, on="account")
+    f = f.copy()
+    f["fraud_similarity"] = m.groupby("candidate")["fraud_similarity"].max().fillna(0.0)
+    f["max_degree"] = m.groupby("candidate")["degree"].max()
+    top = m.dropna(subset=["pagerank"]).sort_values("pagerank", ascending=False)
+    f["top_member"] = top.drop_duplicates("candidate").set_index("candidate")["account"]
+    return f
+
+
+def _ring_reasons(f: pd.Series, s: pd.Series) -> list[str]:
+    out = explain.reasons(f, s)
+    sim = f.get("fraud_similarity", 0.0)
+    if pd.notna(sim) and sim >= 0.2:
+        out.insert(-1, f"Members pay the same accounts as a confirmed-fraud account "
+                       f"(similarity {sim:.2f}).")  # fmt: skip
+    top = f.get("top_member")
+    if isinstance(top, str):
+        out.insert(-1, f"{top} is where the ring's money concentrates (highest PageRank).")
+    return out
+
+
+def run(gateway: Any, cfg: DetectionConfig, use_gds: bool = True) -> DetectionResult:
+    """Export the graph, run every detector (GDS where it helps), return results."""
+    from detectors import export, gds_algos
+
+    t0 = time.monotonic()
+    inputs, window = export.load_inputs(gateway, cfg)
+    exported = time.monotonic() - t0
+    if window is None:  # no transfers at all: an empty, complete result
+        return find_rings(inputs, cfg)
+    kwargs: dict[str, Any] = {"details": lambda ids: export.accounts(gateway, ids)}
+    if use_gds:
+        gds = gateway.gds()
+        gds.set_show_progress(False)
+        kwargs["split"] = gds_algos.leiden_splitter(gateway, gds, window, inputs.identifiers, cfg)
+        kwargs["linked_clusters"] = lambda: gds_algos.linked_components(
+            gateway, gds, inputs.identifiers, cfg
+        )
+        kwargs["neighbourhood"] = lambda m, f: gds_algos.neighbourhood_features(
+            gateway, gds, m, f, window
+        )
+    result = find_rings(inputs, cfg, **kwargs)
+    result.window = window
+    result.timings = {"export": round(exported, 2), **result.timings}
+    return result

@@ -1,0 +1,175 @@
+"""Ring detection against the real Neo4j + GDS: GDS WCC agrees with networkx, the GDS run
+finds what the pure core finds, ids are stable across runs, a failed run keeps the previous
+rings, runs cannot overlap, and a dry run writes nothing."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from detectors import gds_algos, pipeline, store
+from detectors.cli import detect_once
+from detectors.config import DetectionConfig
+from tests.unit.test_detect_rings import world
+
+pytestmark = pytest.mark.integration
+
+WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+
+def _load(gateway, inputs) -> None:
+    """Write a hand-built world (accounts, PIX edges, identifiers, one fraud) to Neo4j."""
+    gateway.run_autocommit(WIPE)
+    tr = inputs.transfers
+    accounts = sorted(set(tr["src"]) | set(tr["dst"]) | set(inputs.identifiers["account"]))
+    opened = inputs.accounts.set_index("account")["opened"]
+    gateway.run_text(
+        "UNWIND $rows AS r CREATE (a:Account {id_usuario: r.id}) "
+        "SET a.data_cadastro = CASE WHEN r.opened IS NULL THEN localdatetime('2019-01-01T00:00')"
+        " ELSE localdatetime(r.opened) END",
+        {"rows": [{"id": a, "opened": opened[a].isoformat() if a in opened else None}
+                  for a in accounts]},
+    )  # fmt: skip
+    rows = [
+        {"s": s, "d": d, "ts": t.isoformat(), "v": float(v), "id": f"T{i:06d}"}
+        for i, (s, d, t, v) in enumerate(tr[["src", "dst", "ts", "amount"]].itertuples(index=False))
+    ]
+    gateway.run_text(
+        "UNWIND $rows AS r MATCH (s:Account {id_usuario: r.s}), (d:Account {id_usuario: r.d}) "
+        "CREATE (s)-[:PIX {id_transacao: r.id, valor: r.v, timestamp: localdatetime(r.ts), "
+        "status: 'concluida'}]->(d) "
+        "CREATE (:Transaction {id_transacao: r.id, valor: r.v, timestamp: localdatetime(r.ts)})",
+        {"rows": rows},
+    )
+    ids = inputs.identifiers
+    for kind, label, rel, key in (
+        ("device", "Device", "REGISTERED_DEVICE", "id_dispositivo"),
+        ("phone", "Phone", "HAS_PHONE", "number"),
+    ):
+        part = ids[ids["kind"] == kind]
+        gateway.run_text(
+            f"UNWIND $rows AS r MATCH (a:Account {{id_usuario: r.a}}) "
+            f"MERGE (x:{label} {{{key}: r.i}}) MERGE (a)-[:{rel}]->(x)",
+            {"rows": [{"a": a, "i": i} for a, i in zip(part["account"], part["identifier"],
+                                                       strict=True)]},
+        )  # fmt: skip
+    first_into_a = next(r["id"] for r in rows if r["d"] == "A")
+    gateway.run_text(
+        "MATCH (t:Transaction {id_transacao: $id}) "
+        "CREATE (:Fraud {id_fraude: 'F000001', status: 'confirmada'})-[:REPORTS]->(t)",
+        {"id": first_into_a},
+    )
+
+
+@pytest.fixture(scope="module")
+def loaded(gateway):
+    inputs = world()
+    _load(gateway, inputs)
+    yield inputs
+    gateway.run_autocommit(WIPE)
+
+
+def _rings(gateway) -> dict[str, tuple[set[str], str]]:
+    rows = gateway.run_text(
+        "MATCH (g:Ring) RETURN g.ring_id AS id, g.status AS status, "
+        "COLLECT { MATCH (g)<-[:MEMBER_OF]-(a) RETURN a.id_usuario } AS members"
+    )
+    return {r["id"]: (set(r["members"]), r["status"]) for r in rows}
+
+
+def _clear_results(gateway) -> None:
+    gateway.run_text("MATCH (n) WHERE n:Ring OR n:DetectionRun OR n:DetectionLock DETACH DELETE n")
+
+
+def test_gds_wcc_agrees_with_networkx(gateway, gds, loaded):
+    """Linked-account clusters from GDS WCC equal networkx components of the same links."""
+    ids = loaded.identifiers
+    got = gds_algos.linked_components(gateway, gds, ids, DetectionConfig())
+    graph = nx.Graph()
+    graph.add_edges_from(zip(ids["account"], ids["kind"] + ":" + ids["identifier"], strict=True))
+    expected = sorted(
+        sorted(a for a in comp if ":" not in a) for comp in nx.connected_components(graph)
+    )
+    assert sorted(got.groupby("cluster")["account"].apply(sorted).tolist()) == expected
+
+
+def test_gds_run_finds_the_rings_the_pure_core_finds(gateway, loaded):
+    """Exported from Neo4j and run with GDS, detection yields the same rings as in memory."""
+    cfg = DetectionConfig()
+    over_neo4j = pipeline.run(gateway, cfg, use_gds=True)
+    in_memory = pipeline.find_rings(loaded, cfg)
+
+    def groups(result):
+        rings = result.rings[result.rings["kind"] == "ring"]
+        return sorted(sorted(m) for m in rings["members"])
+
+    assert groups(over_neo4j) == groups(in_memory)
+    assert {"A", "B", "C", "D", "E"} in [set(g) for g in groups(over_neo4j)]
+
+
+def test_dry_run_writes_nothing(gateway, loaded):
+    """--dry-run streams the rings but creates no Ring or DetectionRun node."""
+    _clear_results(gateway)
+    lines: list[str] = []
+    detect_once(gateway, DetectionConfig(), dry_run=True, say=lines.append)
+    assert lines and '"kind": "ring"' in lines[0]
+    count = gateway.run_text("MATCH (n) WHERE n:Ring OR n:DetectionRun RETURN count(n) AS n")
+    assert count[0]["n"] == 0
+
+
+def test_ids_are_stable_and_decided_status_survives_a_new_run(gateway, loaded):
+    """A second run over the same graph keeps every ring id; a confirmed ring stays confirmed."""
+    _clear_results(gateway)
+    detect_once(gateway, DetectionConfig(), say=lambda _: None)
+    first = _rings(gateway)
+    chain_id = next(rid for rid, (m, _) in first.items() if "A" in m)
+    gateway.run_text("MATCH (g:Ring {ring_id: $id}) SET g.status = 'confirmed'", {"id": chain_id})
+    detect_once(gateway, DetectionConfig(), say=lambda _: None)
+    second = _rings(gateway)
+    assert {k: v[0] for k, v in second.items()} == {k: v[0] for k, v in first.items()}
+    assert second[chain_id][1] == "confirmed"
+    runs = gateway.run_text("MATCH (r:DetectionRun) RETURN r.outcome AS o")
+    assert [r["o"] for r in runs] == ["succeeded", "succeeded"]
+
+
+def test_failed_run_keeps_the_previous_rings(gateway, loaded):
+    """A run failing after its writes but before commit changes nothing; a run failing in
+    detection is recorded as failed and the rings stay."""
+    _clear_results(gateway)
+    detect_once(gateway, DetectionConfig(), say=lambda _: None)
+    before = _rings(gateway)
+    result = pipeline.find_rings(loaded, DetectionConfig())
+    result.rings = result.rings.iloc[:1]  # a run that would retire most rings
+
+    def boom() -> None:
+        raise RuntimeError("crash before commit")
+
+    with pytest.raises(RuntimeError):
+        store.write(gateway, "RUN-broken", result, DetectionConfig(), before_commit=boom)
+    assert _rings(gateway) == before
+
+    original = pipeline.run
+    try:
+        pipeline.run = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("export failed"))
+        with pytest.raises(RuntimeError):
+            detect_once(gateway, DetectionConfig(), say=lambda _: None)
+    finally:
+        pipeline.run = original
+    assert _rings(gateway) == before
+    outcomes = gateway.run_text("MATCH (r:DetectionRun) RETURN r.outcome AS o, r.error AS e")
+    assert sorted(r["o"] for r in outcomes) == ["failed", "succeeded"]
+    assert any("export failed" in (r["e"] or "") for r in outcomes)
+
+
+def test_a_second_run_cannot_start_while_one_holds_the_lock(gateway, loaded):
+    """While a run holds the database lock, another run is refused; after it, runs work."""
+    _clear_results(gateway)
+    cfg = DetectionConfig()
+    with store.run_lock(gateway, "RUN-holder", cfg), pytest.raises(store.LockBusy):
+        detect_once(gateway, cfg, say=lambda _: None)
+    detect_once(gateway, cfg, say=lambda _: None)
+    running = gateway.run_text(
+        "MATCH (r:DetectionRun) RETURN r.run_id AS id, r.outcome AS o ORDER BY r.started"
+    )
+    assert pd.DataFrame(running)["o"].tolist() == ["running", "succeeded"]
