@@ -43,17 +43,16 @@ def _load(gateway, inputs) -> None:
         {"rows": rows},
     )
     ids = inputs.identifiers
-    for kind, label, rel, key in (
-        ("device", "Device", "REGISTERED_DEVICE", "id_dispositivo"),
-        ("phone", "Phone", "HAS_PHONE", "number"),
-    ):
+    link_identifier = {
+        "device": "UNWIND $rows AS r MATCH (a:Account {id_usuario: r.a}) "
+        "MERGE (x:Device {id_dispositivo: r.i}) MERGE (a)-[:REGISTERED_DEVICE]->(x)",
+        "phone": "UNWIND $rows AS r MATCH (a:Account {id_usuario: r.a}) "
+        "MERGE (x:Phone {number: r.i}) MERGE (a)-[:HAS_PHONE]->(x)",
+    }
+    for kind, cypher in link_identifier.items():
         part = ids[ids["kind"] == kind]
-        gateway.run_text(
-            f"UNWIND $rows AS r MATCH (a:Account {{id_usuario: r.a}}) "
-            f"MERGE (x:{label} {{{key}: r.i}}) MERGE (a)-[:{rel}]->(x)",
-            {"rows": [{"a": a, "i": i} for a, i in zip(part["account"], part["identifier"],
-                                                       strict=True)]},
-        )  # fmt: skip
+        pairs = zip(part["account"], part["identifier"], strict=True)
+        gateway.run_text(cypher, {"rows": [{"a": a, "i": i} for a, i in pairs]})
     first_into_a = next(r["id"] for r in rows if r["d"] == "A")
     gateway.run_text(
         "MATCH (t:Transaction {id_transacao: $id}) "
