@@ -59,8 +59,8 @@ def valid_documents(values: pd.Series) -> pd.Series:
         good = (_check(digits, w1) == digits[:, width - 2]) & (
             _check(digits, w2) == digits[:, width - 1]
         )
-        if width == 11:  # 000.000.000-00 and other repeated-digit CPFs pass the sum but are void
-            good &= ~(digits == digits[:, :1]).all(axis=1)
+        # 000.000.000-00 and other repeated-digit numbers pass the sums but are void.
+        good &= ~(digits == digits[:, :1]).all(axis=1)
         ok[mask] = good
     return ok
 

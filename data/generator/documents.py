@@ -78,21 +78,6 @@ def new_cnpjs(rng: np.random.Generator, n: int) -> np.ndarray:
     return cnpj_from_base(unique_ints(rng, 100_000_000, n, repeated))
 
 
-def is_valid_cpf(text: str) -> bool:
-    """True for an 11-digit string with correct check digits and not all digits equal."""
-    if len(text) != 11 or not text.isdigit() or len(set(text)) == 1:
-        return False
-    return int(cpf_from_base(np.array([int(text[:9])]))[0]) == int(text)
-
-
-def is_valid_cnpj(text: str) -> bool:
-    """True for a 14-digit string with correct check digits and not all digits equal."""
-    if len(text) != 14 or not text.isdigit() or len(set(text)) == 1:
-        return False
-    root, branch = int(text[:8]), int(text[8:12])
-    return int(cnpj_from_base(np.array([root]), branch)[0]) == int(text)
-
-
 def new_phones(rng: np.random.Generator, ddd: np.ndarray) -> np.ndarray:
     """Distinct mobile numbers as int64 55DD9XXXXXXXX for the given area codes."""
     local = unique_ints(rng, 100_000_000, len(ddd), np.empty(0, dtype=np.int64))

@@ -12,7 +12,7 @@ from _generator_support import read, read_truth, write
 
 from data import schema
 from data.generator.config import GeneratorConfig
-from data.generator.documents import is_valid_cnpj, is_valid_cpf
+from ingest.validate import valid_documents
 
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$")
 MONEY = re.compile(r"^\d+\.\d{2}$")
@@ -100,7 +100,7 @@ def test_documents_have_valid_check_digits(frames: dict[str, pd.DataFrame]) -> N
     for dataset in (schema.USUARIOS, schema.CHAVES):
         docs = frames[dataset]["cpf_cnpj"]
         assert docs.str.len().isin([11, 14]).all()
-        assert all(is_valid_cpf(d) if len(d) == 11 else is_valid_cnpj(d) for d in docs)
+        assert valid_documents(docs).all()
 
 
 def test_keys_have_valid_formats_and_counts(frames: dict[str, pd.DataFrame]) -> None:
