@@ -109,7 +109,7 @@ def load_directory(
             total=len(checked.valid), desc=dataset, unit="rows", disable=not progress, leave=False
         ) as bar:
             for chunk in batches(checked.valid, batch_size):
-                write_rows(gateway, dataset, records(chunk))
+                report.linked += write_rows(gateway, dataset, records(chunk))
                 entry.written += len(chunk)
                 bar.update(len(chunk))
         entry.seconds = time.monotonic() - began
@@ -118,7 +118,11 @@ def load_directory(
             f"in {entry.seconds:.1f} s"
         )
     began = time.monotonic()
-    report.linked = link_transfers(gateway)
-    say(f"{report.linked:,} transfers linked to accounts in {time.monotonic() - began:.1f} s")
+    late = link_transfers(gateway)  # transactions written before their keys or accounts
+    report.linked += late
+    say(
+        f"{report.linked:,} transfers linked to accounts ({late:,} after their transaction, "
+        f"in {time.monotonic() - began:.1f} s)"
+    )
     report.seconds = time.monotonic() - start
     return report

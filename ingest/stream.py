@@ -4,12 +4,13 @@ A consumer group reads the seven dataset topics. Messages are gathered into batc
 by count, bytes and age (``BatchPolicy``). A batch is decoded (JSON object, size limit),
 validated with the same ``ingest.validate.validate`` as the bulk loader, bad messages go to
 the dead-letter topic with their payload and a reason, good rows are written with the same
-``write_rows`` and linked with ``link_transfers``; only then are the batch's offsets
+``write_rows`` (which links each transfer whose accounts are known), transfers whose keys or
+accounts arrived late are linked with ``link_transfers``; only then are the batch's offsets
 committed. One writer thread does the Neo4j work while the consumer thread decodes and
 validates the next batch (one batch in flight, so batches commit in order). A crash re-reads
-only uncommitted messages, and the MERGE writes make that harmless. Neo4j being unavailable
-pauses the loader (backoff, same batch) instead of losing or skipping data. Bad input never
-stops it.
+only uncommitted messages, and the idempotent writes make that harmless. Neo4j being
+unavailable pauses the loader (backoff, same batch) instead of losing or skipping data. Bad
+input never stops it.
 """
 
 from __future__ import annotations
@@ -508,10 +509,11 @@ class StreamLoader:
         )
 
     def _write(self, plan: BatchPlan) -> int:
+        linked = 0
         for dataset, rows in plan.rows.items():
             for start in range(0, len(rows), WRITE_CHUNK):
-                write_rows(self.gateway, dataset, rows[start : start + WRITE_CHUNK])
-        return link_transfers(self.gateway)
+                linked += write_rows(self.gateway, dataset, rows[start : start + WRITE_CHUNK])
+        return linked + link_transfers(self.gateway)
 
     def _commit(self, batch: list[Message]) -> None:
         from kafka.errors import CommitFailedError, RebalanceInProgressError

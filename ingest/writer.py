@@ -1,7 +1,10 @@
 """Write validated rows to Neo4j in batches with the stored ingest Cypher (UNWIND + MERGE).
 
-Every statement MERGEs on a natural id backed by a uniqueness constraint, so writing the
-same rows twice changes nothing: the bulk loader and the stream loader can both retry freely.
+Entities (accounts, holders, keys, devices...) are MERGEd on a natural id backed by a
+uniqueness constraint. Events (logins, transactions) are immutable: one already in the graph
+is skipped whole, and a new one's relationships are CREATEd with it in the same transaction.
+Either way writing the same rows twice changes nothing, so the bulk loader and the stream
+loader can both retry freely.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
+from neo4j.exceptions import ConstraintError
 
 from data import schema
 from graph.gateway import Gateway
@@ -26,6 +30,12 @@ LOAD_ORDER: tuple[str, ...] = (
     schema.FRAUDES,
 )
 LINK_BATCH = 20_000
+# Immutable events and their ids: their statements skip ids already in the graph, so a batch
+# must not hold an id twice (the first row of an id wins, as it would across batches).
+EVENT_IDS: dict[str, str] = {schema.LOGS: "id_log", schema.TRANSACOES: "id_transacao"}
+# Two writers racing on the same new event id: one commit fails on the uniqueness constraint;
+# written again, its rows find the event present and skip it.
+CONSTRAINT_RETRIES = 3
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -38,14 +48,41 @@ def batches(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
         yield frame.iloc[start : start + size]
 
 
-def write_rows(gateway: Gateway, dataset: str, rows: list[dict[str, Any]]) -> None:
-    """Write one batch of validated rows of ``dataset`` in one transaction."""
-    if rows:
-        gateway.run(f"ingest/{dataset}", rows=rows)
+def first_of_each_id(dataset: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of an event dataset with repeated ids dropped (the first row of an id wins)."""
+    key = EVENT_IDS.get(dataset)
+    if key is None:
+        return rows
+    seen: set[Any] = set()
+    unique = []
+    for row in rows:
+        if row[key] not in seen:
+            seen.add(row[key])
+            unique.append(row)
+    return unique
+
+
+def write_rows(gateway: Gateway, dataset: str, rows: list[dict[str, Any]]) -> int:
+    """Write one batch of validated rows of ``dataset`` in one transaction; returns how many
+    transactions got their PIX edge in it (0 for other datasets)."""
+    if not rows:
+        return 0
+    rows = first_of_each_id(dataset, rows)
+    attempt = 1
+    while True:
+        try:
+            result = gateway.run(f"ingest/{dataset}", rows=rows)
+        except ConstraintError:
+            if attempt == CONSTRAINT_RETRIES:
+                raise
+            attempt += 1
+            continue
+        return int(result[0].get("linked", 0)) if result else 0
 
 
 def link_transfers(gateway: Gateway, batch: int = LINK_BATCH) -> int:
-    """Create the account-to-account PIX edge of every transaction that can now be resolved."""
+    """Create the account-to-account PIX edge of every :Unlinked transaction that can now be
+    resolved (one whose keys, holders or accounts arrived after it)."""
     total = 0
     while True:
         linked = gateway.run("ingest/link_transfers", limit=batch)[0]["linked"]

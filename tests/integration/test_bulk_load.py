@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from ingest.bulk import load_directory
+from ingest.validate import validate
+from ingest.writer import link_transfers, write_rows
 
 pytestmark = pytest.mark.integration
 
@@ -132,4 +134,29 @@ def test_out_of_order_files_converge(empty_graph, tmp_path):
     load_directory(empty_graph, tx_only, progress=False, say=lambda _: None)
     assert fingerprint(empty_graph).get("rels:PIX", 0) == 0
     load_directory(empty_graph, rest, progress=False, say=lambda _: None)
+    assert fingerprint(empty_graph) == expected
+
+
+def test_events_are_written_once_whatever_the_order_and_repeats(empty_graph, tmp_path):
+    """A fraud report before its transaction, a transaction repeated in one batch and sent
+    again later, and a login sent twice: each event is written once with one set of
+    relationships, the fraud's placeholder is completed, and the graph matches a clean load."""
+    full = write_dataset(tmp_path / "full")
+    load_directory(empty_graph, full, progress=False, say=lambda _: None)
+    expected = fingerprint(empty_graph)
+    empty_graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+
+    def rows(name: str) -> list[dict]:
+        frame = pd.read_csv(full / f"{name}.csv", dtype=str, keep_default_na=False)
+        return validate(name, frame).valid.to_dict("records")
+
+    write_rows(empty_graph, "fraudes", rows("fraudes"))  # placeholder Transaction T00000001
+    for name in ("usuarios", "chaves_pix", "dispositivos", "limites_transacoes"):
+        write_rows(empty_graph, name, rows(name))
+    txs, logins = rows("transacoes_pix"), rows("log_autenticacao")
+    assert write_rows(empty_graph, "transacoes_pix", txs + txs) == len(txs)  # linked at write
+    assert write_rows(empty_graph, "transacoes_pix", txs) == 0  # already written: skipped
+    write_rows(empty_graph, "log_autenticacao", logins + logins)
+    write_rows(empty_graph, "log_autenticacao", logins)
+    assert link_transfers(empty_graph) == 0
     assert fingerprint(empty_graph) == expected

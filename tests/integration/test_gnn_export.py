@@ -64,7 +64,7 @@ def tiny(gateway):
             ("L3", "2025-04-09T08:05:00", "sucesso", "D2"),
         ]
     ])  # fmt: skip
-    write_rows(gateway, "transacoes_pix", [
+    linked = write_rows(gateway, "transacoes_pix", [
         {"id_transacao": t, "timestamp": ts, "valor": v, "chave_pix_origem": "k" + s,
          "chave_pix_destino": "k" + d, "tipo_transacao": "transferencia", "status": st}
         for t, s, d, v, ts, st in TX
@@ -75,7 +75,7 @@ def tiny(gateway):
         {"id_fraude": "F2", "id_transacao": "T3", "tipo_fraude": "golpe",
          "data_deteccao": "2025-04-25T00:00:00", "valor_fraude": 950.0, "status": "em_analise"},
     ])  # fmt: skip
-    assert link_transfers(gateway) == len(TX)
+    assert linked + link_transfers(gateway) == len(TX)
     return F.export_all(gateway, concurrency=1)
 
 
