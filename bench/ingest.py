@@ -5,6 +5,11 @@ Phases, each on an empty graph and all in one run so the numbers share the same 
 
 - ``raw``: the write ceiling, every row as a ``:BenchRaw`` node through ``UNWIND $rows CREATE``
   in 10,000-row transactions (no MERGE, no relationships, no validation, no type conversion);
+- ``graph``: the graph ceiling (``bench/graph_ceiling.py``): the very nodes and relationships
+  the loaders build, written with plain UNWIND + CREATE (entities de-duplicated in pandas
+  first, relationships between nodes found by unique-index MATCH, PIX accounts resolved in
+  pandas, no validation, text properties); its node and relationship counts are checked
+  against the bulk load's;
 - ``naive``: one Neo4j transaction per row with the same ingest Cypher, on a sample
   (``--naive-sample`` rows drawn from every file in proportion to its size);
 - ``bulk``: ``ingest.bulk.load_directory`` (read, validate, UNWIND+MERGE batches, link);
@@ -28,6 +33,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -43,6 +49,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import graph_ceiling as ceiling  # noqa: E402
 from graph import queries  # noqa: E402
 from graph.gateway import Gateway  # noqa: E402
 from ingest.bulk import load_directory  # noqa: E402
@@ -52,8 +59,9 @@ from ingest.topics import Topics, delete_topics, ensure_topics  # noqa: E402
 from ingest.validate import validate  # noqa: E402
 from ingest.writer import LOAD_ORDER, batches, link_transfers, records, write_rows  # noqa: E402
 from ringwatch.settings import load_settings  # noqa: E402
+from stack.manager import Stack  # noqa: E402
 
-PHASES = ("raw", "naive", "bulk", "stream", "latency")
+PHASES = ("raw", "graph", "naive", "bulk", "stream", "latency")
 
 
 @dataclass
@@ -75,6 +83,7 @@ class Bench:
     frames: dict[str, pd.DataFrame]
     results: list[Result] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # phase -> graph counts
 
     @property
     def total(self) -> int:
@@ -83,10 +92,27 @@ class Bench:
     def say(self, text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
+    fresh_store: Stack | None = None  # set: reset by recreating the local store
+
     def wipe(self) -> None:
         started = time.monotonic()
-        self.gateway.run_autocommit(queries.load("bench/wipe").statements()[0])
+        if self.fresh_store is None:
+            self.gateway.run_autocommit(queries.load("bench/wipe").statements()[0])
+        else:
+            self.recreate_store(self.fresh_store)
         self.say(f"graph wiped in {time.monotonic() - started:.0f} s")
+
+    def recreate_store(self, stack: Stack) -> None:
+        """Stop the local Neo4j, delete its ``neo4j`` database files (the system database,
+        with the password, stays), start it again and apply the schema: every phase then
+        starts from the same empty store, and no phase waits for millions of deletes."""
+        self.gateway.close()
+        stack.neo4j.stop()
+        for sub in ("databases", "transactions"):
+            shutil.rmtree(stack.neo4j.data_dir / sub / "neo4j", ignore_errors=True)
+        stack.neo4j.start()
+        stack.neo4j.wait_ready(timeout_s=180)
+        self.gateway.apply_schema()
 
 
 def raw_ceiling(b: Bench) -> None:
@@ -99,6 +125,23 @@ def raw_ceiling(b: Bench) -> None:
     seconds = time.monotonic() - started
     b.results.append(Result("raw UNWIND CREATE ceiling", b.total, seconds, "no MERGE/validation"))
     b.gateway.run_autocommit(queries.load("bench/delete_raw").statements()[0])
+
+
+def graph_ceiling(b: Bench) -> None:
+    b.wipe()
+    plan = ceiling.plan(b.frames)
+    started = time.monotonic()
+    ceiling.write(b.gateway, plan)
+    seconds = time.monotonic() - started
+    b.counts["graph"] = graph_counts(b)
+    b.results.append(
+        Result("graph UNWIND CREATE ceiling", b.total, seconds,
+               "the loaders' nodes and relationships, CREATE only, no validation")
+    )  # fmt: skip
+
+
+def graph_counts(b: Bench) -> dict[str, int]:
+    return {r["item"]: r["value"] for r in b.gateway.run("bench/graph_counts")}
 
 
 def naive(b: Bench, sample: int) -> None:
@@ -123,6 +166,7 @@ def naive(b: Bench, sample: int) -> None:
 def bulk(b: Bench, directory: Path) -> None:
     b.wipe()
     report = load_directory(b.gateway, directory, progress=False, say=b.say)
+    b.counts["bulk"] = graph_counts(b)
     b.results.append(
         Result("bulk `ringwatch load`", report.written + report.rejected, report.seconds,
                "read + validate + write + link")
@@ -335,6 +379,12 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=float, default=30.0, help="latency: duration")
     parser.add_argument("--poll-ms", type=int, default=50, help="latency: graph poll period")
+    parser.add_argument(
+        "--fresh-store",
+        action="store_true",
+        help="reset between phases by recreating the local stack's database files (fast at "
+        "scale 20; only for the stack `ringwatch stack up` runs) instead of deleting in batches",
+    )
     args = parser.parse_args()
     phases = args.phases.split(",")
     settings = load_settings()
@@ -342,10 +392,16 @@ def main() -> None:
         gateway.verify()
         gateway.apply_schema()
         b = Bench(gateway, settings.kafka_bootstrap_servers, read_directory(args.data))
+        if args.fresh_store:
+            if settings.external_neo4j:
+                parser.error("--fresh-store needs the local stack, not an external Neo4j")
+            b.fresh_store = Stack(settings)
         load_before = os.getloadavg()
         started = time.monotonic()
         if "raw" in phases:
             raw_ceiling(b)
+        if "graph" in phases:
+            graph_ceiling(b)
         if "naive" in phases:
             naive(b, args.naive_sample)
         if "bulk" in phases:
@@ -356,19 +412,28 @@ def main() -> None:
             rates = [float(r) for r in args.rates.split(",")]
             latency(b, rates, args.seconds, args.poll_ms, args.every, args.batch_wait_ms)
         load_after = os.getloadavg()
-    ceiling = next((r.rate for r in b.results if r.name.startswith("raw")), 0.0)
+    raw = next((r.rate for r in b.results if r.name.startswith("raw")), 0.0)
+    graph = next((r.rate for r in b.results if r.name.startswith("graph")), 0.0)
     print(f"Dataset {args.data} ({b.total:,} records in {len(b.frames)} files); "
           f"{os.cpu_count()} CPUs, {platform.python_version()}; Neo4j heap "
           f"{settings.neo4j_heap}, page cache {settings.neo4j_pagecache}; load average "
           f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; "
           f"bench wall time {time.monotonic() - started:,.0f} s.")  # fmt: skip
     print()
-    print("| loader | records | seconds | records/s | vs raw ceiling | note |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("| loader | records | seconds | records/s | vs raw ceiling | vs graph ceiling | note |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     for r in b.results:
-        share = f"{r.rate / ceiling:.0%}" if ceiling else "-"
-        print(f"| {r.name} | {r.records:,} | {r.seconds:,.1f} | {r.rate:,.0f} | {share} | "
-              f"{r.note} |")  # fmt: skip
+        of_raw = f"{r.rate / raw:.0%}" if raw else "-"
+        of_graph = f"{r.rate / graph:.0%}" if graph else "-"
+        print(f"| {r.name} | {r.records:,} | {r.seconds:,.1f} | {r.rate:,.0f} | {of_raw} | "
+              f"{of_graph} | {r.note} |")  # fmt: skip
+    if "graph" in b.counts and "bulk" in b.counts:
+        same = b.counts["graph"] == b.counts["bulk"]
+        print(f"\nGraph ceiling vs bulk load, node and relationship counts: "
+              f"{'identical' if same else 'DIFFERENT'} "
+              f"({sum(b.counts['bulk'].values()):,} graph elements).")  # fmt: skip
+        if not same:
+            print(f"graph ceiling: {b.counts['graph']}\nbulk: {b.counts['bulk']}")
     print("\n".join(b.lines))
 
 

@@ -89,6 +89,9 @@ class Neo4jServer:
             f"server.memory.pagecache.size={self.pagecache}",
             "dbms.usage_report.enabled=false",
             "db.transaction.timeout=0",
+            # Keep 1 GB of transaction logs (crash recovery only needs those since the last
+            # checkpoint); the default keeps two days, tens of GB after a few large loads.
+            "db.tx_log.rotation.retention_policy=1G size",
             *(f"server.jvm.additional={flag}" for flag in JVM_FLAGS),
         ]
         (conf / "neo4j.conf").write_text("\n".join(lines) + "\n")
