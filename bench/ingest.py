@@ -84,6 +84,7 @@ class Bench:
     results: list[Result] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # phase -> graph counts
+    fresh_store: Stack | None = None  # set: reset by recreating the local store
 
     @property
     def total(self) -> int:
@@ -91,8 +92,6 @@ class Bench:
 
     def say(self, text: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
-
-    fresh_store: Stack | None = None  # set: reset by recreating the local store
 
     def wipe(self) -> None:
         started = time.monotonic()

@@ -20,6 +20,7 @@ from ingest.produce import open_producer, produce_frames, read_directory
 from ingest.stream import BatchPolicy, StreamLoader, open_consumer
 from ingest.topics import Topics, delete_topics, ensure_topics
 from ringwatch.settings import PROJECT_ROOT, load_settings
+from stack.manager import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -250,4 +251,38 @@ def test_sigkill_mid_stream_then_restart_loses_and_doubles_nothing(gateway, smal
     third = _stream(topics, group, "--until-idle", "3")
     out, _ = third.communicate(timeout=120)
     assert third.returncode == 0, out.decode()
+    assert fingerprint(gateway) == expected
+
+
+@pytest.fixture(scope="module")
+def larger(tmp_path_factory) -> Path:
+    """About 5,000 messages: enough 50-message batches to stop Neo4j in the middle."""
+    return write_small_dataset(tmp_path_factory.mktemp("outage") / "data", 300, 3000)
+
+
+def test_neo4j_stopped_mid_stream_then_restarted_loses_and_doubles_nothing(gateway, larger, replay):
+    """The real Neo4j is stopped while the loader is writing and started again a few seconds
+    later: the loader retries its batch (driver retries, then backoff) without committing
+    it, goes on, and ends with exactly the bulk-loaded graph."""
+    settings = load_settings()
+    if settings.external_neo4j:
+        pytest.skip("stops Neo4j: needs the local stack (`ringwatch stack up`)")
+    neo4j = Stack(settings).neo4j
+    expected, _ = bulk(gateway, larger)
+    messages = sum(len(f) for f in read_directory(larger).values())
+    topics = replay(larger)
+    group = f"g-{topics.prefix}"
+    loader = _stream(topics, group, "--until-idle", "3")
+    try:
+        _wait_for_commits(loader, group, 500)
+        neo4j.stop()
+        committed_while_down = _committed(group)
+        time.sleep(3)
+    finally:
+        neo4j.start()
+        neo4j.wait_ready(timeout_s=180)
+    out, _ = loader.communicate(timeout=300)
+    assert loader.returncode == 0, out.decode()
+    assert committed_while_down < messages, "the loader finished before Neo4j stopped"
+    assert _committed(group) == messages
     assert fingerprint(gateway) == expected
