@@ -65,6 +65,7 @@ def _ids(*columns: pd.Series) -> pd.Series:
 
 def plan(frames: dict[str, pd.DataFrame]) -> CeilingPlan:
     """What to create for ``frames`` (raw dataset rows); pure."""
+
     def frame(name: str) -> pd.DataFrame:
         columns = [*schema.COLUMNS[name], *schema.EXTRA_COLUMNS.get(name, {})]
         given = frames.get(name)
@@ -76,8 +77,11 @@ def plan(frames: dict[str, pd.DataFrame]) -> CeilingPlan:
 
     p = CeilingPlan()
     accounts = pd.DataFrame(
-        {"id_usuario": _ids(users.id_usuario, devices.id_usuario, logins.id_usuario,
-                            limits.id_usuario)}  # fmt: skip
+        {
+            "id_usuario": _ids(
+                users.id_usuario, devices.id_usuario, logins.id_usuario, limits.id_usuario
+            )
+        }  # fmt: skip
     )
     accounts = accounts.merge(
         users[["id_usuario", "data_cadastro", "status"]].drop_duplicates("id_usuario", keep="last"),
@@ -125,9 +129,13 @@ def plan(frames: dict[str, pd.DataFrame]) -> CeilingPlan:
 def _pix_edges(users: pd.DataFrame, keys: pd.DataFrame, txs: pd.DataFrame) -> pd.DataFrame:
     """One row per PIX edge the loaders create: every (origin account, destination account)
     pair reachable through key -> holder <- account."""
-    owner = keys[["chave_pix", "cpf_cnpj"]].drop_duplicates().merge(
-        users[["cpf_cnpj", "id_usuario"]].drop_duplicates(), on="cpf_cnpj"
-    )[["chave_pix", "id_usuario"]]
+    owner = (
+        keys[["chave_pix", "cpf_cnpj"]]
+        .drop_duplicates()
+        .merge(users[["cpf_cnpj", "id_usuario"]].drop_duplicates(), on="cpf_cnpj")[
+            ["chave_pix", "id_usuario"]
+        ]
+    )
     edges = txs.merge(owner.rename(columns={"chave_pix": "chave_pix_origem", "id_usuario": "src"}))
     edges = edges.merge(
         owner.rename(columns={"chave_pix": "chave_pix_destino", "id_usuario": "dst"})
