@@ -92,28 +92,18 @@ def _execute(
     row_limit: int | None = None,
     timeout_s: float = PAGE_TIMEOUT_S,
 ) -> ReadResult:
-    """One explicit transaction on the gateway's driver. Unlike ``execute_query`` it is not
-    retried for 30 s when Neo4j is down, so a page fails at once with a message. READ mode
-    makes the server refuse writes; the transaction is stopped at ``timeout_s``."""
-    mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
-    rows: list[dict[str, Any]] = []
-    truncated = False
+    """One explicit transaction through ``Gateway.run_once``: not retried for 30 s when Neo4j
+    is down, so a page fails at once with a message. READ mode makes the server refuse
+    writes; the transaction is stopped at ``timeout_s``."""
     try:
-        driver = gateway.driver
-        with driver.session(
-            database=gateway.settings.neo4j_database, default_access_mode=mode
-        ) as session:
-            tx = session.begin_transaction(timeout=timeout_s)
-            try:
-                for record in tx.run(cypher, params):
-                    if row_limit is not None and len(rows) >= row_limit:
-                        truncated = True
-                        break
-                    rows.append(tidy(record.data()))
-                if write:
-                    tx.commit()
-            finally:
-                tx.close()  # a read transaction is rolled back: nothing it did is kept
+        rows, truncated = gateway.run_once(
+            cypher,
+            params,
+            write=write,
+            row_limit=row_limit,
+            timeout_s=timeout_s,
+            convert=lambda record: tidy(record.data()),
+        )
     except (ServiceUnavailable, SessionExpired):
         raise RingwatchError(
             f"Neo4j is not reachable at {gateway.settings.neo4j_uri}: start it "

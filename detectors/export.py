@@ -1,4 +1,4 @@
-"""Bulk export of what the detectors read, through the gateway's driver and stored Cypher.
+"""Bulk export of what the detectors read, through the gateway and stored Cypher.
 
 Large results travel as columns (one record of parallel lists per day of transfers): the
 Python driver decodes lists about ten times faster than the same values as rows.
@@ -7,33 +7,13 @@ Python driver decodes lists about ten times faster than the same values as rows.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from detectors.config import DetectionConfig
 from detectors.frames import Inputs, empty_transfers
-from graph import queries
 from graph.gateway import Gateway
-
-
-def columns(gateway: Gateway, name: str, **params: Any) -> list[dict[str, Any]]:
-    """Run a read-only stored query and return its records as dicts, without copying the
-    (possibly huge) list values record by record as ``Gateway.run`` does."""
-    stored = queries.load(name)
-    rows: list[dict[str, Any]] = []
-    with (
-        gateway._errors(),
-        gateway.driver.session(  # noqa: SLF001 - the gateway's own guard
-            database=gateway.settings.neo4j_database, default_access_mode="READ"
-        ) as session,
-    ):
-        for statement in stored.statements():
-            result = session.run(statement, params)
-            keys = result.keys()
-            rows = [dict(zip(keys, record.values(), strict=True)) for record in result]
-    return rows
 
 
 def time_window(gateway: Gateway, cfg: DetectionConfig) -> tuple[str, str] | None:
@@ -50,7 +30,7 @@ def time_window(gateway: Gateway, cfg: DetectionConfig) -> tuple[str, str] | Non
 
 def transfers(gateway: Gateway, since: str, until: str) -> pd.DataFrame:
     """Completed transfers in [since, until): src, dst, ts, amount."""
-    days = columns(gateway, "detectors/transfers", since=since, until=until)
+    days = gateway.columns("detectors/transfers", since=since, until=until)
     if not days:
         return empty_transfers()
     frame = pd.DataFrame(
@@ -66,8 +46,7 @@ def transfers(gateway: Gateway, since: str, until: str) -> pd.DataFrame:
 
 def identifiers(gateway: Gateway, cfg: DetectionConfig) -> pd.DataFrame:
     """Shared identifiers within their caps: account, kind, identifier."""
-    rows = columns(
-        gateway,
+    rows = gateway.columns(
         "detectors/identifiers",
         device_cap=cfg.device_cap,
         ip_cap=cfg.ip_cap,

@@ -21,7 +21,6 @@ import pandas as pd
 from detectors import stable_ids
 from detectors.config import DetectionConfig
 from detectors.pipeline import DetectionResult
-from graph import queries
 from graph.gateway import Gateway
 from ringwatch.errors import RingwatchError
 
@@ -34,30 +33,6 @@ class LockBusy(RingwatchError):
 
 def new_run_id() -> str:
     return f"RUN-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-
-
-def in_one_transaction(
-    gateway: Gateway,
-    steps: list[tuple[str, dict[str, Any]]],
-    before_commit: Callable[[], None] | None = None,
-) -> None:
-    """Run stored queries (every statement of each) in a single write transaction;
-    ``before_commit`` runs inside it, last (tests use it to fail midway)."""
-
-    def work(tx: Any) -> None:
-        for name, params in steps:
-            for statement in queries.load(name).statements():
-                tx.run(statement, params).consume()
-        if before_commit is not None:
-            before_commit()
-
-    with (
-        gateway._errors(),
-        gateway.driver.session(  # noqa: SLF001 - the gateway's own guard
-            database=gateway.settings.neo4j_database
-        ) as session,
-    ):
-        session.execute_write(work)
 
 
 @contextmanager
@@ -155,7 +130,7 @@ def write(
             },
         ),
     ]
-    in_one_transaction(gateway, steps, before_commit)
+    gateway.run_all(steps, before_commit)
     return Written(assignment.ring_ids, len(assignment.matched),
                    len(rows) - len(assignment.matched), len(assignment.unmatched))  # fmt: skip
 

@@ -7,12 +7,12 @@ become ``RingwatchError`` messages that say what to do.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
-from neo4j import Driver, GraphDatabase, Query, RoutingControl
+from neo4j import READ_ACCESS, WRITE_ACCESS, Driver, GraphDatabase, Query, Record, RoutingControl
 from neo4j.exceptions import AuthError, ClientError, ServiceUnavailable
 
 from graph import queries
@@ -105,6 +105,79 @@ class Gateway:
     def frame(self, name: str, **params: Any) -> pd.DataFrame:
         """Run a stored query and return its rows as a DataFrame."""
         return pd.DataFrame(self.run(name, **params))
+
+    def columns(self, name: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a read-only stored query; records as dicts whose values are handed over as
+        the driver decoded them (``run`` copies every value through ``Record.data``, which
+        is slow for the large parallel lists that column-shaped exports return)."""
+        rows: list[dict[str, Any]] = []
+        with (
+            self._errors(),
+            self.driver.session(
+                database=self.settings.neo4j_database, default_access_mode=READ_ACCESS
+            ) as session,
+        ):
+            for statement in queries.load(name).statements():
+                result = session.run(statement, params)
+                keys = result.keys()
+                rows = [dict(zip(keys, record.values(), strict=True)) for record in result]
+        return rows
+
+    def run_all(
+        self,
+        steps: list[tuple[str, dict[str, Any]]],
+        before_commit: Callable[[], None] | None = None,
+    ) -> None:
+        """Run stored queries (every statement of each, in order) in ONE write transaction:
+        all of them commit or none does. ``before_commit`` runs inside it, last."""
+
+        def work(tx: Any) -> None:
+            for name, params in steps:
+                for statement in queries.load(name).statements():
+                    tx.run(statement, params).consume()
+            if before_commit is not None:
+                before_commit()
+
+        with (
+            self._errors(),
+            self.driver.session(database=self.settings.neo4j_database) as session,
+        ):
+            session.execute_write(work)
+
+    def run_once(
+        self,
+        cypher: str,
+        params: dict[str, Any],
+        *,
+        write: bool = False,
+        row_limit: int | None = None,
+        timeout_s: float | None = None,
+        convert: Callable[[Record], dict[str, Any]] = Record.data,
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """One explicit transaction, tried once: unlike ``run`` it is not retried for 30 s
+        when Neo4j is down, so an interactive caller fails at once. READ mode (the default)
+        makes the server refuse writes, and a read transaction is rolled back; the server
+        stops the transaction at ``timeout_s``. At most ``row_limit`` rows are fetched.
+        Returns the rows (through ``convert``) and whether the limit cut them short. Driver
+        errors are raised as they are: callers word them for their users."""
+        mode = WRITE_ACCESS if write else READ_ACCESS
+        rows: list[dict[str, Any]] = []
+        truncated = False
+        with self.driver.session(
+            database=self.settings.neo4j_database, default_access_mode=mode
+        ) as session:
+            tx = session.begin_transaction(timeout=timeout_s)
+            try:
+                for record in tx.run(cypher, params):
+                    if row_limit is not None and len(rows) >= row_limit:
+                        truncated = True
+                        break
+                    rows.append(convert(record))
+                if write:
+                    tx.commit()
+            finally:
+                tx.close()
+        return rows, truncated
 
     def run_autocommit(self, cypher: str, params: dict[str, Any] | None = None) -> None:
         """Run a statement in an implicit transaction (needed by CALL ... IN TRANSACTIONS)."""
