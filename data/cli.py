@@ -14,12 +14,18 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from data.generator import GeneratorConfig, build_world, parse_mix, write_world
-from data.generator.world import STAGES
+from data.generator import GeneratorConfig, parse_mix, profiles, write_world
+from data.generator.config import PROFILES
 from ringwatch.errors import RingwatchError
 
 WRITE_STEPS = 9  # shared strings, seven datasets, ground truth
 DEFAULT = GeneratorConfig()
+PROFILE_HELP = (
+    "World to generate: "
+    + "; ".join(f"'{name}': {text}" for name, text in PROFILES.items())
+    + ". The ring and label options below (--ring-share to --detection-delay) shape pix-fast only; "
+    "giving one with another profile is an error."
+)
 
 
 def generate(
@@ -45,6 +51,15 @@ def generate(
             "--seed", help="Random seed. The same seed and options give byte-identical files."
         ),
     ] = DEFAULT.seed,
+    profile: Annotated[str, typer.Option("--profile", help=PROFILE_HELP)] = DEFAULT.profile,
+    no_devices: Annotated[
+        bool,
+        typer.Option(
+            "--no-devices",
+            help="Write dispositivos and log_autenticacao with their header only (no rows), "
+            "for a transactions-only dataset; every other file is unchanged.",
+        ),
+    ] = False,
     format: Annotated[
         str,
         typer.Option(
@@ -99,8 +114,9 @@ def generate(
         ),
     ] = DEFAULT.detection_delay_days,
 ) -> None:
-    """Generate the seven Pix datasets, with planted mule rings and innocent look-alikes, plus
-    ground_truth_rings.csv and ground_truth_lookalikes.csv (for evaluation only)."""
+    """Generate the seven Pix datasets, with planted mule rings (pix-fast) or laundering groups
+    (slow-layering) and innocent look-alikes, plus ground_truth_rings.csv and
+    ground_truth_lookalikes.csv (for evaluation only)."""
     config = GeneratorConfig(
         scale=scale,
         seed=seed,
@@ -111,18 +127,21 @@ def generate(
         case_share=case_share,
         label_noise=label_noise,
         detection_delay_days=detection_delay,
+        profile=profile,
+        devices=not no_devices,
     )
+    chosen = profiles.get(config.profile)
     if out.exists() and not out.is_dir():
         raise RingwatchError(f"--out {out} is a file; give a directory (it is created if missing)")
     started = time.perf_counter()
-    with tqdm(total=len(STAGES) + WRITE_STEPS, unit="step", leave=False) as bar:
+    with tqdm(total=len(chosen.stages) + WRITE_STEPS, unit="step", leave=False) as bar:
 
         def step(name: str) -> None:
             """Called as each step starts: count the previous one as done."""
             bar.update(1 if bar.desc else 0)
             bar.set_description(name)
 
-        world = build_world(config, progress=step)
+        world = chosen.build(config, step)
         try:
             counts = write_world(world, out, progress=step)
         except OSError as exc:

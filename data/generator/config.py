@@ -28,6 +28,23 @@ DEFAULT_START = datetime(2025, 4, 1)
 DEFAULT_DAYS = 90
 MAX_SCALE = 1_000.0
 
+# World shapes `ringwatch generate --profile` can write, with one line each for --help.
+PROFILES: dict[str, str] = {
+    "pix-fast": "fast Pix mule rings (minutes to hours), devices, IPs, limits (the default)",
+    "slow-layering": "slow laundering groups over days to weeks in day-level daily-batch "
+    "data, amounts in the ordinary range, one-off edges; no device signal",
+}
+DEFAULT_PROFILE = "pix-fast"
+# Knobs that shape pix-fast's rings and labels only, with their command-line flags.
+PIX_FAST_KNOBS: dict[str, str] = {
+    "ring_share": "--ring-share",
+    "typology_mix": "--typology-mix",
+    "fraud_coverage": "--fraud-coverage",
+    "case_share": "--case-share",
+    "detection_delay_days": "--detection-delay",
+    "label_noise": "--label-noise",
+}
+
 
 def parse_mix(text: str) -> dict[str, float]:
     """Parse ``fan_in=1,cycle=2`` into weights; typologies not named keep weight 1."""
@@ -72,8 +89,27 @@ class GeneratorConfig:
     detection_delay_days: float = 10.0
     # Share of fraudes.csv records whose verdict contradicts the truth.
     label_noise: float = 0.05
+    # Which world to build (a key of PROFILES).
+    profile: str = DEFAULT_PROFILE
+    # False: dispositivos and log_autenticacao are written with their header only.
+    devices: bool = True
 
     def __post_init__(self) -> None:
+        _check(
+            self.profile in PROFILES,
+            f"--profile: unknown profile {self.profile!r}; valid profiles: {', '.join(PROFILES)}",
+        )
+        if self.profile != DEFAULT_PROFILE:
+            changed = [
+                flag
+                for name, flag in PIX_FAST_KNOBS.items()
+                if getattr(self, name) != getattr(_PIX_FAST_DEFAULTS, name)
+            ]
+            _check(
+                not changed,
+                f"{', '.join(changed)}: option(s) of the pix-fast profile only, not of "
+                f"--profile {self.profile}",
+            )
         _check(
             math.isfinite(self.scale) and 0 < self.scale <= MAX_SCALE,
             f"--scale must be > 0 and <= {MAX_SCALE:g}, got {self.scale}",
@@ -127,3 +163,6 @@ class GeneratorConfig:
 def _check(ok: bool, message: str) -> None:
     if not ok:
         raise RingwatchError(message)
+
+
+_PIX_FAST_DEFAULTS = GeneratorConfig()

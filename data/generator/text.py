@@ -151,8 +151,9 @@ def _device_numbers(d: Devices) -> tuple[np.ndarray, np.ndarray, int]:
     first[by_dev[1:]] = dev[by_dev[1:]] != dev[by_dev[:-1]]
     numbered = dev[first]
     ring_dev = numbered >= RING_DEVICE_BASE
-    ordinary = np.full(int(numbered[~ring_dev].max(initial=-1)) + 1, -1, dtype=np.int64)
-    ring = np.full(int((numbered[ring_dev] - RING_DEVICE_BASE).max(initial=-1)) + 1, -1, np.int64)
+    # at least one slot each: device_ids looks both tables up before choosing
+    ordinary = np.full(int(numbered[~ring_dev].max(initial=0)) + 1, -1, dtype=np.int64)
+    ring = np.full(int((numbered[ring_dev] - RING_DEVICE_BASE).max(initial=0)) + 1, -1, np.int64)
     rank = np.arange(numbered.size, dtype=np.int64)
     ordinary[numbered[~ring_dev]] = rank[~ring_dev]
     ring[numbered[ring_dev] - RING_DEVICE_BASE] = rank[ring_dev]

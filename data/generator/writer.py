@@ -8,6 +8,7 @@ truth is always CSV.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
 from data import schema
+from data.generator.tables import Devices, Logins
 from data.generator.text import Strings, ids, ipv4, money, pick, times
 from data.generator.world import World
 
@@ -204,6 +206,8 @@ def write_world(
 ) -> dict[str, int]:
     """Write every file of the world into `out`; returns rows written per file name."""
     fmt = w.config.fmt
+    if not w.config.devices:  # --no-devices: header-only device and login files
+        w = dataclasses.replace(w, devices=Devices.empty(), logins=Logins.empty())
     out.mkdir(parents=True, exist_ok=True)
     pool = pa.default_memory_pool()
     progress("strings")
