@@ -33,7 +33,7 @@ EMPLOYEE_SHARE = 0.04  # of persons, employed by a payroll payer
 LANDLORD_SHARE = 0.006  # of persons
 FAMILY_SHARE = 0.025  # of persons, in families of 3-4
 SHOP_SHARE = 0.3  # of MEIs, small shops with walk-in customers
-ONE_OFF_CUSTOMER = 0.65  # of a shop's customers, who pay once
+SHOP_ONE_OFF, MERCHANT_ONE_OFF = 0.8, 0.3  # share of customers who pay once
 SWEEP_DAYS = 14
 
 
@@ -105,14 +105,18 @@ def make_innocents(rng: np.random.Generator, people: People, window: Window) -> 
 
     mei = np.flatnonzero(people.kind == MEI)
     shop = mei[rng.random(mei.size) < SHOP_SHARE]
-    parts.append(_shop_payments(rng, shop, people.owner[shop], persons, days, 6, 30, 0.8))
+    parts.append(_shop_payments(rng, shop, people.owner[shop], persons, days, 6, 30, SHOP_ONE_OFF))
     gid, top = top + np.arange(shop.size), top + shop.size
     blocks += [
         (shop, gid, LOOK["pequeno_negocio"]),
         (people.owner[shop], gid, LOOK["pequeno_negocio"]),
     ]
     merchant = np.flatnonzero(people.kind == MERCHANT)
-    parts.append(_shop_payments(rng, merchant, people.owner[merchant], persons, days, 4, 60, 0.3))
+    parts.append(
+        _shop_payments(
+            rng, merchant, people.owner[merchant], persons, days, 4, 60, MERCHANT_ONE_OFF
+        )
+    )
     gid = top + np.arange(merchant.size)
     blocks += [
         (merchant, gid, LOOK["comerciante"]),
@@ -156,7 +160,7 @@ def _family_payments(
     e_src = member[start[f] + k]
     e_dst = member[start[f] + (k + 1) % sizes[f]]
     gap = np.where(k == 0, 0, rng.integers(0, 3, ep_row.size))
-    first = rng.integers(0, days - 12, episodes.sum())
+    first = rng.integers(0, max(1, days - 12), episodes.sum())
     e_day = np.minimum(first[ep_row] + group_cumsum(ep_row, gap), days - 1)
     amount = truncated_lognormal(rng, episodes.sum(), 300, 0.8, 50, 3_000)
     shrink = np.exp(group_cumsum(ep_row, np.log(rng.uniform(0.95, 1.0, ep_row.size))))

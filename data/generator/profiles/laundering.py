@@ -156,7 +156,7 @@ def plan_groups(rng: np.random.Generator, count: int, pool: np.ndarray, days: in
     member, group, src, dst, day, reais, tx_group, prev, seq = ([] for _ in range(9))
     used = n_tx = 0
     for g, (name, child) in enumerate(zip(typology, rng.spawn(count), strict=True)):
-        span = _span(child)
+        span = min(_span(child), max(1.0, days - DETECTABLE - 1.0))  # short windows
         flow = FLOWS[name](child, span)
         if used + flow.members > pool.size:
             raise ValueError("not enough eligible accounts for the laundering groups")
