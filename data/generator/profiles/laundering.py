@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from data.generator.profiles.everyday import ORDINARY_HI, ORDINARY_LO, ordinary_reais
+from ringwatch.errors import RingwatchError
 
 TYPOLOGIES = ("fan_in", "fan_out", "cycle", "scatter_gather", "gather_scatter")
 GROUPS_PER_SCALE = 60
@@ -159,7 +160,9 @@ def plan_groups(rng: np.random.Generator, count: int, pool: np.ndarray, days: in
         span = min(_span(child), max(1.0, days - DETECTABLE - 1.0))  # short windows
         flow = FLOWS[name](child, span)
         if used + flow.members > pool.size:
-            raise ValueError("not enough eligible accounts for the laundering groups")
+            raise RingwatchError(
+                f"--scale is too small for the slow-layering groups ({pool.size} eligible accounts)"
+            )
         holders = pool[used : used + flow.members]
         used += flow.members
         first = int(

@@ -90,10 +90,15 @@ def build_with_plan(
     )
 
     r = rng("laundering")
+    # members: people outside the look-alikes, those with everyday payments first (tiny
+    # worlds may run short of them)
     active = np.bincount(np.r_[normal.src, normal.dst], minlength=people.n) >= 2
-    eligible = (people.kind == population.PERSON) & active
+    eligible = people.kind == population.PERSON
     eligible[inn.member] = False
-    plan = laundering.plan_groups(r, count, r.permutation(np.flatnonzero(eligible)), cfg.days)
+    pool = np.r_[
+        r.permutation(np.flatnonzero(eligible & active)), np.flatnonzero(eligible & ~active)
+    ]
+    plan = laundering.plan_groups(r, count, pool, cfg.days)
     dirty = Txs.build(plan.src, plan.dst, plan.day, plan.cents, everyday.tipos(r, plan.src.size),
                       origin=RING)  # fmt: skip
     dirty.ring[:] = plan.tx_group
