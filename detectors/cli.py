@@ -141,7 +141,8 @@ def evaluate(
         ),
     ],
 ) -> None:
-    """Score the stored rings against a ground truth and print the metrics as JSON."""
+    """Score the stored rings against a ground truth and print the metrics as JSON (with
+    precision per typology guess in by_guess)."""
     from detectors import evaluate as ev
     from graph.gateway import Gateway
 
@@ -150,7 +151,9 @@ def evaluate(
         gateway.verify()
         rings = gateway.run("detectors/stored_rings", kind="ring")
         linked = gateway.run("detectors/stored_rings", kind="linked_accounts")
-    result = ev.metrics([set(r["members"]) for r in rings], rows, look)
+    result = ev.metrics(
+        [set(r["members"]) for r in rings], rows, look, [r["typology_guess"] for r in rings]
+    )
     result["linked"] = ev.linked_metrics([set(r["members"]) for r in linked], rows, look)
     json.dump(result, sys.stdout, indent=2)
     sys.stdout.write("\n")

@@ -10,6 +10,10 @@ Definitions (a true ring T, a detected ring D, both sets of accounts):
 - account_precision / account_recall: over accounts, flagged = members of any detected ring.
 - hard_negatives_flagged: share of innocent look-alike accounts (ground_truth_lookalikes.csv)
   that are members of a detected ring.
+- by_tipologia: per true typology, its number of rings, recall and coverage.
+- by_guess (only when the detected rings' typology guesses are given): per guess, the number
+  of detected rings with it, their precision (share matching a true ring) and the share
+  matching a true ring of that very typology.
 Linked-account clusters are scored separately (``linked`` section): they are not rings.
 """
 
@@ -48,9 +52,13 @@ def metrics(
     detected: list[set[str]],
     truth: pd.DataFrame,
     lookalikes: pd.DataFrame | None = None,
+    guesses: list[str | None] | None = None,
 ) -> dict[str, Any]:
     """Ring and account metrics of ``detected`` member sets against ``truth`` rows
-    (ring_id, id_usuario, tipologia)."""
+    (ring_id, id_usuario, tipologia); ``guesses`` (one typology guess per detected ring)
+    adds precision per guess."""
+    if guesses is not None and len(guesses) != len(detected):
+        raise ValueError(f"{len(guesses)} typology guesses for {len(detected)} detected rings")
     true_sets = truth.groupby("ring_id")["id_usuario"].agg(set)
     typology = truth.groupby("ring_id")["tipologia"].first()
     index: dict[str, list[int]] = {}
@@ -59,6 +67,7 @@ def metrics(
             index.setdefault(account, []).append(i)
     found, covered = {}, {}
     detected_ok = [False] * len(detected)
+    matched_types: list[set[str]] = [set() for _ in detected]
     for rid, t in true_sets.items():
         candidates = {i for a in t for i in index.get(a, ())}
         found[rid] = False
@@ -70,6 +79,7 @@ def metrics(
             if _matches(t, d):
                 found[rid] = True
                 detected_ok[i] = True
+                matched_types[i].add(str(typology[rid]))
     flagged = set().union(*detected) if detected else set()
     members = set(truth["id_usuario"])
     n_true, n_det = len(true_sets), len(detected)
@@ -98,6 +108,18 @@ def metrics(
         }
         for typ, ids in typology.groupby(typology).groups.items()
     }
+    if guesses is not None:
+        by_guess: dict[str, list[int]] = {}
+        for i, guess in enumerate(guesses):
+            by_guess.setdefault(str(guess or "none"), []).append(i)
+        out["by_guess"] = {
+            g: {
+                "rings": len(ids),
+                "precision": _ratio(sum(detected_ok[i] for i in ids), len(ids)),
+                "same_typology": _ratio(sum(g in matched_types[i] for i in ids), len(ids)),
+            }
+            for g, ids in sorted(by_guess.items())
+        }
     return out
 
 

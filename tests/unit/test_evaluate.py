@@ -82,3 +82,28 @@ def test_truth_file_and_lookalikes_beside_it_are_read(tmp_path):
     LOOKALIKES.to_csv(tmp_path / "ground_truth_lookalikes.csv", index=False)
     truth, look = evaluate.read_truth(tmp_path / "ground_truth_rings.csv")
     assert len(truth) == 10 and look is not None and len(look) == 4
+
+
+def test_precision_per_typology_guess():
+    """Guesses cycle, cycle, cycle, none: of the three 'cycle' rings D1 matches R1 (a fan_in)
+    and D3 matches R3 (a cycle): precision 2/3, right typology 1/3; 'none' matches nothing."""
+    m = evaluate.metrics(DETECTED, TRUTH, LOOKALIKES, guesses=["cycle", "cycle", "cycle", None])
+    assert m["by_guess"] == {
+        "cycle": {"rings": 3, "precision": pytest.approx(0.6667, abs=1e-4),
+                  "same_typology": pytest.approx(0.3333, abs=1e-4)},
+        "none": {"rings": 1, "precision": 0.0, "same_typology": 0.0},
+    }  # fmt: skip
+
+
+def test_guesses_only_add_by_guess():
+    """With guesses every earlier figure is unchanged; without them there is no by_guess."""
+    plain = evaluate.metrics(DETECTED, TRUTH, LOOKALIKES)
+    guessed = evaluate.metrics(DETECTED, TRUTH, LOOKALIKES, guesses=["fan_in"] * 4)
+    assert "by_guess" not in plain
+    assert {k: v for k, v in guessed.items() if k != "by_guess"} == plain
+
+
+def test_one_guess_per_detected_ring_is_required():
+    """A guess list of the wrong length is an error, not a silent misalignment."""
+    with pytest.raises(ValueError, match="3 typology guesses for 4 detected rings"):
+        evaluate.metrics(DETECTED, TRUTH, guesses=["cycle"] * 3)
