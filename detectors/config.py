@@ -88,6 +88,49 @@ class DetectionConfig:
     new_account_days: int = 45
     fraud_hops: int = 2
 
+    # Timescale-free detectors (docs/detection.md, "Rings at any speed"). They work on one-off
+    # transfers: the only transfer ever between two accounts.
+    # Novelty bursts: an account's busiest window, for each length in `novelty_windows_days`,
+    # of one-off counterparties; a candidate when at least `novelty_min_counterparties` and
+    # its surprise against the account's own baseline (-log10 p) is at least
+    # `novelty_min_surprise`.
+    novelty_windows_days: tuple[float, ...] = (1.0, 7.0, 30.0)
+    novelty_min_counterparties: int = 3
+    novelty_min_surprise: float = 3.0
+    # Two-hop structures: an origin reaching one beneficiary through >= `twohop_min_middles`
+    # distinct middles; middles (and cycle members) with more than `twohop_max_middle_degree`
+    # counterparties are not walked through. Round trips have 3..`round_trip_max_hops` hops.
+    twohop_min_middles: int = 2
+    # Flow conservation on a two-hop leg: the middle passes on `flow_min_ratio` ..
+    # `flow_max_ratio` of what it received from the origin.
+    flow_min_ratio: float = 0.5
+    flow_max_ratio: float = 1.1
+    twohop_max_middle_degree: int = 40
+    round_trip_max_hops: int = 11
+    # Seeded tracing from confirmed cases: `trace_hops` transfers forward and backward within
+    # `trace_max_days` of the seed (also the longest span of a round trip or two-hop path),
+    # over pairs of accounts with at most `trace_max_pair_transfers` transfers between them,
+    # never through accounts with more than `trace_max_degree` counterparties; PageRank restart
+    # probability `trace_alpha`; a cut whose conductance exceeds `trace_max_conductance` is
+    # not a ring.
+    trace_hops: int = 5
+    trace_max_days: float = 45.0
+    trace_max_degree: int = 40
+    trace_max_pair_transfers: int = 2
+    trace_alpha: float = 0.15
+    trace_max_conductance: float = 0.5
+    trace_null_seeds: int = 100
+    # Null model: findings are weighed against `null_rewirings` copies of the one-off graph
+    # with receivers shuffled; a finding whose strength (1 - estimated false-discovery rate)
+    # is below `min_strength` is dropped.
+    null_rewirings: int = 5
+    min_strength: float = 0.5
+    # A group of findings is a ring when its combined evidence, 1 - prod(1 - strength), is at
+    # least `min_group_evidence` and it has at least `min_group_size` accounts (a pattern
+    # among three accounts is too common among families to report on its own).
+    min_group_evidence: float = 0.9
+    min_group_size: int = 4
+
     # Stable ids: a new ring takes the id of the previous ring it overlaps most when their
     # member Jaccard similarity is at least `id_jaccard`.
     id_jaccard: float = 0.5
@@ -95,12 +138,19 @@ class DetectionConfig:
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
+            if isinstance(value, tuple):
+                continue
             if isinstance(value, int | float) and value < 0:
                 raise RingwatchError(f"detection setting {f.name} must be >= 0, got {value}")
         if self.relay_min_ratio > self.relay_max_ratio:
             raise RingwatchError("relay_min_ratio must not exceed relay_max_ratio")
         if not 0 < self.id_jaccard <= 1:
             raise RingwatchError(f"id_jaccard must be within (0, 1], got {self.id_jaccard}")
+        if not self.novelty_windows_days or min(self.novelty_windows_days) <= 0:
+            raise RingwatchError("novelty_windows_days needs at least one length > 0 days")
+        for name in ("trace_alpha",):
+            if not 0 < getattr(self, name) < 1:
+                raise RingwatchError(f"{name} must be within (0, 1), got {getattr(self, name)}")
         if self.min_ring_size < 2:
             raise RingwatchError("min_ring_size must be at least 2")
 
@@ -126,6 +176,9 @@ class DetectionConfig:
                 )
             kind = type(getattr(cls(), name))
             try:
+                if kind is tuple:
+                    values[name] = tuple(float(v) for v in raw.split(","))
+                    continue
                 values[name] = kind(raw)
             except ValueError:
                 raise RingwatchError(f"--set {name}: {raw!r} is not a {kind.__name__}") from None

@@ -82,6 +82,14 @@ def takeovers(gateway: Gateway, cfg: DetectionConfig) -> pd.DataFrame:
     return frame
 
 
+def seeds(gateway: Gateway, since: str, until: str) -> pd.DataFrame:
+    """Confirmed cases and investigators' confirmations as trace seeds: src, dst, ts, origin."""
+    rows = gateway.run("detectors/seed_transfers", since=since, until=until)
+    frame = pd.DataFrame(rows, columns=["src", "dst", "ts", "origin"])
+    frame["ts"] = pd.to_datetime(frame["ts"], unit="s")
+    return frame
+
+
 def load_inputs(gateway: Gateway, cfg: DetectionConfig) -> tuple[Inputs, tuple[str, str] | None]:
     """Everything a run reads except per-candidate account details (fetched later)."""
     window = time_window(gateway, cfg)
@@ -93,6 +101,7 @@ def load_inputs(gateway: Gateway, cfg: DetectionConfig) -> tuple[Inputs, tuple[s
             identifiers=identifiers(gateway, cfg),
             fraud_accounts=fraud_accounts(gateway),
             takeovers=takeovers(gateway, cfg),
+            seeds=seeds(gateway, *window),
         ),
         window,
     )

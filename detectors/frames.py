@@ -7,6 +7,8 @@ Detectors are pure functions over pandas DataFrames exported in bulk from Neo4j 
   ``ts`` (datetime64), ``amount`` (reais, float).
 - ``identifiers``: ``account``, ``kind`` ('device', 'ip', 'phone', 'email'), ``identifier``.
 - ``accounts``: ``account``, ``opened`` (datetime64 or NaT), ``gnn_score`` (float or NaN).
+- ``seeds``: known cases to trace from: ``src``, ``dst``, ``ts``, ``origin`` ('case' for a
+  confirmed fraud report, 'decision' for an investigator's confirmation).
 """
 
 from __future__ import annotations
@@ -52,6 +54,14 @@ def empty_edges() -> pd.DataFrame:
     return edges(empty_transfers(), "")
 
 
+def has_clock_times(transfers: pd.DataFrame) -> bool:
+    """True unless every timestamp is a midnight (a day-level export, no time of day)."""
+    if transfers.empty:
+        return True
+    ts = transfers["ts"]
+    return bool((ts != ts.dt.normalize()).any())
+
+
 def hours(n: float) -> np.timedelta64:
     return np.timedelta64(int(n * 3600), "s")
 
@@ -72,4 +82,10 @@ class Inputs:
     )
     takeovers: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["account", "failures", "new_device_at"])
+    )
+    # Known cases the money trace starts from: src, dst, ts (datetime64), origin.
+    seeds: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {"src": [], "dst": [], "ts": pd.Series(dtype="datetime64[ns]"), "origin": []}
+        )
     )

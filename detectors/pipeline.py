@@ -16,12 +16,14 @@ import numpy as np
 import pandas as pd
 
 from detectors import (
+    any_speed,
     assemble,
     chains,
     clusters,
     cycles,
     explain,
     fan,
+    frames,
     linked,
     passthrough,
     proximity,
@@ -68,7 +70,11 @@ def find_rings(
         clock[name] = round(now - t, 2)
         t = now
 
-    tr = inputs.transfers
+    everything = inputs.transfers
+    # Hour-scale detectors read delays between transfers; on day-level timestamps every
+    # same-day relay would look instantaneous, so they only see data with clock times.
+    clock_times = frames.has_clock_times(everything)
+    tr = everything if clock_times else everything.iloc[:0]
     pt = passthrough.detect(tr, cfg)
     relaying = pt.relays.index
     fans = fan.detect(tr, relaying, cfg)
@@ -92,7 +98,7 @@ def find_rings(
     ids = sorted(set(cand.members["account"]) | set(cluster_rows["account"]), key=str)
     accounts = details(ids) if details else inputs.accounts
     fraud = pd.Index(inputs.fraud_accounts["account"].unique())
-    distance = proximity.fraud_distance(tr, fraud, cfg.fraud_hops)
+    distance = proximity.fraud_distance(everything, fraud, cfg.fraud_hops)
     ev = scoring.Evidence(tr, pt, fans, chain_rows, cycle_rows, scatter_rows, drains,
                           inputs.identifiers, accounts, distance)  # fmt: skip
     f = scoring.features(cand.members, cand.edges, ev, cfg) if len(cand.members) else None
@@ -120,9 +126,17 @@ def find_rings(
                 "total_amount": f["total_amount"].round(2),
             }
         )
+    lap("scoring")
+    found = [set(m) for m in rings["members"]]
+    slow, slow_counts = any_speed.find(
+        everything, inputs.seeds, found, fraud, details or _account_rows(inputs.accounts), cfg
+    )
+    if len(slow):
+        rings = pd.concat([rings, slow], ignore_index=True) if len(rings) else slow
+    lap("any_speed")
     ring_members = pd.Index(rings["members"].explode().dropna()) if len(rings) else pd.Index([])
     linked_rows = clusters.summarise(cluster_rows, inputs.identifiers, pt.relays, ring_members,
-                                     accounts, distance, tr, cfg)  # fmt: skip
+                                     accounts, distance, everything, cfg)  # fmt: skip
     if len(linked_rows):
         linked_df = pd.DataFrame(
             {
@@ -138,10 +152,11 @@ def find_rings(
             }
         )
         rings = pd.concat([rings, linked_df], ignore_index=True)
-    lap("scoring")
+    lap("linked")
     rings = rings.sort_values(["kind", "score"], ascending=[False, False]).reset_index(drop=True)
     counts = {
-        "transfers": len(tr),
+        "transfers": len(everything),
+        "clock_times": int(clock_times),
         "relays": len(pt.relays),
         "sinks": len(pt.sinks),
         "fan_in": len(fans.fan_in),
@@ -151,10 +166,16 @@ def find_rings(
         "scatter_gather": len(scatter_rows),
         "drained": len(drains),
         "candidates": int(cand.members["candidate"].nunique()) if len(cand.members) else 0,
+        **slow_counts,
         "rings": int((rings["kind"] == "ring").sum()),
         "linked_clusters": int((rings["kind"] == "linked_accounts").sum()),
     }
     return DetectionResult(rings=rings, counts=counts, timings=clock)
+
+
+def _account_rows(accounts: pd.DataFrame) -> Callable[[list[str]], pd.DataFrame]:
+    """Account details from the inputs' table (runs without a graph)."""
+    return lambda ids: accounts[accounts["account"].isin(ids)]
 
 
 def split_clusters(

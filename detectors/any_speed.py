@@ -1,0 +1,89 @@
+"""Rings at any speed: the timescale-free detectors as one step of a detection run.
+
+One-off transfers (``detectors.oneoff``) feed three pattern detectors (novelty bursts, two-hop
+structures, round trips) and the money trace from known cases. Each finding gets a strength
+from the null model of the current graph (``detectors.null``; the trace has its own, from
+random seeds), findings below ``min_strength`` go, and ``detectors.groups`` merges, scores
+and explains the rest. Groups that repeat a ring already found by the fast-Pix detectors are
+left out, so one ring is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from detectors import groups, novelty, null, oneoff, round_trips, trace, twohop
+from detectors.config import DetectionConfig
+
+
+def find(
+    transfers: pd.DataFrame,
+    seeds: pd.DataFrame,
+    known: list[set[str]],
+    fraud: pd.Index,
+    details: Callable[[list[str]], pd.DataFrame],
+    cfg: DetectionConfig,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Scored rings (pipeline RING_COLUMNS) not already in ``known``, and counts per detector."""
+    graph = oneoff.one_off(transfers)
+    bursts = _weigh(graph, novelty.detect(graph, cfg), "surprise", novelty.null_surprises, cfg)
+    twohops = _weigh(
+        graph, twohop.detect(graph, cfg), "middles", _rewired(twohop.detect, "middles"), cfg
+    )
+    cycles = _weigh(
+        graph, round_trips.detect(graph, cfg), "hops", _rewired(round_trips.detect, "hops"), cfg
+    )
+    skip = {a for ring in known for a in ring}
+    traces = trace.detect(transfers, seeds, cfg, skip)
+    traces = traces[traces["strength"] >= cfg.min_strength]
+    found = groups.findings(graph, bursts, twohops, cycles, traces)
+    merged = [g for g in groups.merge(found, cfg) if not _known(g, known)]
+    ids = sorted({a for g in merged for f in g for a in f.members}, key=str)
+    accounts = details(ids) if ids else pd.DataFrame(columns=["account", "gnn_score"])
+    rings = groups.score_groups(merged, transfers, graph, fraud, accounts, cfg)
+    counts = {
+        "one_off_transfers": len(graph),
+        "novelty_bursts": len(bursts),
+        "two_hop": len(twohops),
+        "round_trips": len(cycles),
+        "traced": len(traces),
+        "any_speed_rings": len(rings),
+    }
+    return rings, counts
+
+
+def _rewired(detect: Callable[[oneoff.OneOff, DetectionConfig], pd.DataFrame], value: str):
+    """The null measure of a structure detector: its values on a rewired copy."""
+
+    def measure(graph: oneoff.OneOff, cfg: DetectionConfig, rng: np.random.Generator):
+        return null.column(detect(null.rewire(graph, rng), cfg), value)
+
+    return measure
+
+
+def _weigh(
+    graph: oneoff.OneOff,
+    found: pd.DataFrame,
+    value: str,
+    measure: Callable[[oneoff.OneOff, DetectionConfig, np.random.Generator], np.ndarray],
+    cfg: DetectionConfig,
+) -> pd.DataFrame:
+    """Findings with their strength against the null model, the weak ones dropped."""
+    if found.empty:
+        return found.assign(strength=pd.Series(dtype=float))
+    rng = np.random.default_rng(cfg.random_seed)
+    chance = [measure(graph, cfg, rng) for _ in range(cfg.null_rewirings)]
+    found = found.assign(strength=null.strength(null.column(found, value), chance))
+    return found[found["strength"] >= cfg.min_strength].reset_index(drop=True)
+
+
+def _known(group: list[groups.Finding], known: list[set[str]]) -> bool:
+    """Half or more of the group's accounts sit in one ring found already, or the hub of a
+    burst does (the burst is then that ring's collection or payout, its counterparts mostly
+    victims or cash-out accounts, and the ring already says so)."""
+    members = {a for f in group for a in f.members}
+    hubs = {f.hub for f in group if f.hub}
+    return any(len(members & ring) >= 0.5 * len(members) or hubs & ring for ring in known)

@@ -1,0 +1,147 @@
+"""Hub-centred novelty: a burst of new, single-use counterparties around one account.
+
+A collector (fan-in) or a distributor (fan-out) deals with many accounts it never dealt with
+before and never deals with again, within some window. How long the window is depends on the
+scheme: minutes for a Pix cash-out, weeks for slow layering. So every window length in
+``novelty_windows_days`` is tried, and a burst is judged against two yardsticks instead of a
+fixed count:
+
+- the account's own baseline: how many one-off counterparties it has outside the burst,
+  scaled to the burst's length (a shop that always has new customers is not bursting);
+- the population: the account's rate starts from the spread of all accounts' rates, and how
+  many bursts this strong chance alone gives in the current graph is measured by the null
+  model (``detectors.null``), which turns the burst's surprise into its strength.
+
+Surprise is -log10 of the probability of seeing at least that many one-off counterparties in
+the window. The account's rate is uncertain: it starts from the population's spread of rates
+(a gamma distribution fitted to all accounts) and is updated by what the account did outside
+the burst over its own active days, which gives a negative-binomial count for the window.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import nbinom
+
+from detectors import null
+from detectors.config import DetectionConfig
+from detectors.oneoff import OneOff
+
+BURST_COLUMNS = ["hub", "direction", "window_days", "start_day", "n", "expected", "surprise",
+                 "members", "rows"]  # fmt: skip
+
+
+def empty_bursts() -> pd.DataFrame:
+    return pd.DataFrame(columns=BURST_COLUMNS)
+
+
+def _best_windows(hub: np.ndarray, day: np.ndarray, width: float) -> tuple[np.ndarray, ...]:
+    """Per hub with events: (hub, first event index, count) of its busiest window of
+    ``width`` days that starts at one of its events; ``hub`` and ``day`` sorted by hub, day."""
+    key = hub * 1e6 + day  # days stay far below 1e6
+    ends = np.searchsorted(key, key + width, side="right")
+    count = ends - np.arange(len(key))
+    order = np.lexsort((-count, hub))
+    first = order[np.r_[True, hub[order][1:] != hub[order][:-1]]]
+    return hub[first], first, count[first]
+
+
+def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
+    """Novelty bursts of both directions (BURST_COLUMNS), at most one per hub and direction,
+    with at least ``novelty_min_counterparties`` and ``novelty_min_surprise``."""
+    found = []
+    for direction in ("in", "out"):
+        best, order, other, day = _direction(graph, cfg, direction)
+        hubs = (graph.dst if direction == "in" else graph.src)[order]
+        for r in best.itertuples(index=False):
+            idx = _extent(hubs, day, int(r.first), int(r.first + r.n), r.window_days)
+            found.append(
+                {
+                    "hub": graph.names[r.hub],
+                    "direction": direction,
+                    "window_days": r.window_days,
+                    "start_day": float(day[r.first]),
+                    "n": len(idx),
+                    "expected": float(r.expected),
+                    "surprise": float(r.surprise),
+                    "members": sorted({graph.names[r.hub], *graph.names[np.unique(other[idx])]}),
+                    "rows": order[idx],
+                }
+            )
+    return pd.DataFrame(found, columns=BURST_COLUMNS) if found else empty_bursts()
+
+
+def _extent(hub: np.ndarray, day: np.ndarray, lo: int, hi: int, width: float) -> np.ndarray:
+    """The burst's events grown to its neighbours of the same hub closer than ``width`` days
+    (a burst that straddles its best window is kept whole)."""
+    while lo > 0 and hub[lo - 1] == hub[lo] and day[lo] - day[lo - 1] <= width:
+        lo -= 1
+    while hi < len(hub) and hub[hi] == hub[hi - 1] and day[hi] - day[hi - 1] <= width:
+        hi += 1
+    return np.arange(lo, hi)
+
+
+def null_surprises(graph: OneOff, cfg: DetectionConfig, rng: np.random.Generator) -> np.ndarray:
+    """Burst surprises of one null copy: each direction's transfers redrawn on random days
+    within their hub's active period (``detectors.null.redraw_days``)."""
+    out = []
+    for direction, hub in (("in", graph.dst), ("out", graph.src)):
+        copy = null.redraw_days(graph, rng, hub)
+        out.append(_direction(copy, cfg, direction)[0]["surprise"].to_numpy())
+    return np.concatenate(out)
+
+
+def gamma_prior(total: np.ndarray, exposure: np.ndarray) -> tuple[float, float]:
+    """Shape and rate of a gamma distribution fitted by moments to the population's one-off
+    rates (events per active day); the spread across accounts makes the yardstick honest:
+    where many ordinary accounts meet new counterparties often, a burst surprises less."""
+    rate = total / exposure
+    mean, var = float(rate.mean()), float(rate.var())
+    if mean <= 0:
+        return 1.0, 1e6
+    var = max(var, mean / float(exposure.mean()))  # at least Poisson noise
+    return mean * mean / var, mean / var
+
+
+def _direction(graph: OneOff, cfg: DetectionConfig, direction: str):
+    """Each hub's most surprising window over all lengths, above the floors: (best frame,
+    edge order, counterpart per ordered edge, day per ordered edge)."""
+    hub_all, other_all = (graph.dst, graph.src) if direction == "in" else (graph.src, graph.dst)
+    order = np.lexsort((graph.day, hub_all))
+    hub, other, day = hub_all[order], other_all[order], graph.day[order]
+    cols = ["hub", "first", "n", "expected", "surprise", "window_days"]
+    if len(hub) == 0:
+        return pd.DataFrame(columns=cols), order, other, day
+    total = np.bincount(hub, minlength=len(graph.names))
+    exposure = np.maximum(graph.active_days, 1.0)
+    active = graph.degree > 0
+    shape, rate = gamma_prior(total[active], exposure[active])
+    frames = []
+    for width in cfg.novelty_windows_days:
+        h, first, n = _best_windows(hub, day, float(width))
+        outside = total[h] - n
+        seen = np.maximum(exposure[h] - width, 0.0)
+        # Gamma-Poisson: the account's rate given what it did outside the burst.
+        a, b = shape + outside, rate + seen
+        p = nbinom.sf(n - 1, a, b / (b + width))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "hub": h,
+                    "first": first,
+                    "n": n,
+                    "expected": a / b * width,
+                    "surprise": -np.log10(np.maximum(p, 1e-300)),
+                    "window_days": float(width),
+                }
+            )
+        )
+    best = pd.concat(frames, ignore_index=True)
+    best = best.sort_values(["surprise", "window_days"], ascending=[False, True])
+    best = best.drop_duplicates("hub")
+    best = best[
+        (best["surprise"] >= cfg.novelty_min_surprise)
+        & (best["n"] >= cfg.novelty_min_counterparties)
+    ]
+    return best, order, other, day

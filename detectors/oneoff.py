@@ -1,0 +1,92 @@
+"""One-off edges: transfers between two accounts that deal with each other only once.
+
+Ordinary money relationships repeat: rent, salaries, a family member, a regular shop. The
+transfers a laundering group makes to move money are, by contrast, mostly single transfers
+between accounts that never deal with each other again, whatever the speed of the scheme.
+``one_off`` keeps those transfers, numbered by account code so later steps run on integers.
+The pair is unordered: paying back someone who paid you is part of one relationship.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+DAY_S = 86_400
+
+
+@dataclass
+class OneOff:
+    """The one-off transfer graph on integer account codes.
+
+    ``names`` maps a code to the account id; ``src``, ``dst``, ``day`` (float days since the
+    first transfer of the window), ``amount`` and ``row`` (row in the transfers frame) describe
+    each one-off edge; ``span_days`` is the length of the observed window; ``degree`` is each
+    account's number of distinct counterparties over all transfers (one-off or not) and
+    ``active_days`` the days between its first (``first_day``) and last transfer.
+    """
+
+    names: pd.Index
+    src: np.ndarray
+    dst: np.ndarray
+    day: np.ndarray
+    amount: np.ndarray
+    row: np.ndarray
+    span_days: float
+    degree: np.ndarray
+    active_days: np.ndarray
+    first_day: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.src)
+
+    def frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """The (selected) edges as a frame with account ids: src, dst, day, amount, row."""
+        idx = np.arange(len(self.src)) if rows is None else rows
+        return pd.DataFrame(
+            {
+                "src": self.names[self.src[idx]],
+                "dst": self.names[self.dst[idx]],
+                "day": self.day[idx],
+                "amount": self.amount[idx],
+                "row": self.row[idx],
+            }
+        )
+
+
+def days_since_start(ts: pd.Series) -> np.ndarray:
+    """Timestamps as float days since the earliest one."""
+    secs = ts.to_numpy().astype("datetime64[s]").astype(np.int64)
+    return (secs - (secs.min() if len(secs) else 0)) / DAY_S
+
+
+def one_off(transfers: pd.DataFrame) -> OneOff:
+    """The transfers whose unordered account pair occurs exactly once in ``transfers``."""
+    codes, names = pd.factorize(pd.concat([transfers["src"], transfers["dst"]], ignore_index=True))
+    m = len(transfers)
+    s, d = codes[:m].astype(np.int64), codes[m:].astype(np.int64)
+    n = max(len(names), 1)
+    lo, hi = np.minimum(s, d), np.maximum(s, d)
+    key = lo * n + hi
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    single = np.flatnonzero((counts[inverse] == 1) & (s != d))
+    day = days_since_start(transfers["ts"])
+    pairs = np.unique(key[s != d])
+    degree = np.bincount(np.r_[pairs // n, pairs % n], minlength=len(names))
+    ends = pd.DataFrame({"a": np.r_[s, d], "day": np.r_[day, day]}).groupby("a")["day"]
+    first = ends.min().reindex(np.arange(len(names)), fill_value=0.0)
+    active = (ends.max() - ends.min()).reindex(np.arange(len(names)), fill_value=0.0)
+    return OneOff(
+        names=pd.Index(names),
+        src=s[single],
+        dst=d[single],
+        day=day[single],
+        amount=transfers["amount"].to_numpy(dtype=float)[single],
+        row=single,
+        span_days=float(day.max()) if m else 0.0,
+        degree=degree,
+        active_days=active.to_numpy(dtype=float),
+        first_day=first.to_numpy(dtype=float),
+    )

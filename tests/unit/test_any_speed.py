@@ -1,0 +1,217 @@
+"""The timescale-free detectors on small hand-built worlds: one-off edges, novelty bursts,
+two-hop structures, round trips, the money trace, and the step that merges and scores them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from detectors import any_speed, groups, novelty, oneoff, round_trips, trace, twohop
+from detectors.config import DetectionConfig
+from detectors.frames import transfers_frame
+
+START = pd.Timestamp("2025-04-01")
+SPEEDS = {"minutes": pd.Timedelta(minutes=4), "days": pd.Timedelta(days=1),
+          "weeks": pd.Timedelta(days=5)}  # fmt: skip
+CFG = DetectionConfig()
+NO_SEEDS = pd.DataFrame(columns=["src", "dst", "ts"])
+
+
+def no_details(ids: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(columns=["account", "gnn_score"])
+
+
+def population(n: int = 300, one_off_per_account: float = 0.0, seed: int = 1) -> pd.DataFrame:
+    """Ordinary accounts P000..: each pays two regular counterparties every 15 days (pairs
+    that repeat), plus on average ``one_off_per_account`` one-off payments to random people."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        for k in (1, 2):
+            j = (i + k * 7) % n
+            amount = float(rng.uniform(50, 500))
+            for step in range(6):
+                ts = START + pd.Timedelta(days=15 * step + i % 10, hours=int(rng.integers(8, 20)))
+                rows.append((f"P{i:03d}", f"P{j:03d}", ts, amount * rng.uniform(0.9, 1.1)))
+    for _ in range(int(n * one_off_per_account)):
+        a, b = rng.choice(n, 2, replace=False)
+        ts = START + pd.Timedelta(days=float(rng.uniform(0, 89)))
+        rows.append((f"P{a:03d}", f"P{b:03d}", ts, float(rng.uniform(20, 900))))
+    return pd.DataFrame(rows, columns=["src", "dst", "ts", "amount"])
+
+
+def with_rows(base: pd.DataFrame, rows: list[tuple[str, str, pd.Timestamp, float]]):
+    extra = pd.DataFrame(rows, columns=["src", "dst", "ts", "amount"])
+    frame = pd.concat([base, extra], ignore_index=True)
+    return frame.sort_values("ts", kind="stable").reset_index(drop=True)
+
+
+def fan_in(hub: str, senders: list[str], gap: pd.Timedelta, at: pd.Timestamp):
+    return [(s, hub, at + i * gap, 300.0 + 7 * i) for i, s in enumerate(senders)]
+
+
+def test_one_off_keeps_only_pairs_that_deal_once():
+    """A pair paying each other twice (either direction) is not one-off; a single payment is."""
+    tr = transfers_frame([("A", "B", "2025-04-01 10:00", 10), ("B", "A", "2025-04-02 10:00", 5),
+                          ("A", "C", "2025-04-03 10:00", 7)])  # fmt: skip
+    graph = oneoff.one_off(tr)
+    assert graph.frame()[["src", "dst"]].values.tolist() == [["A", "C"]]
+    assert dict(zip(graph.names, graph.degree, strict=True)) == {"A": 2, "B": 1, "C": 1}
+
+
+@pytest.mark.parametrize("speed", SPEEDS)
+def test_novelty_finds_the_same_fan_in_at_three_speeds(speed):
+    """Six one-off senders into one quiet account, minutes, days or weeks apart, are a burst
+    whose members are the hub and the senders."""
+    senders = [f"P{100 + i:03d}" for i in range(6)]
+    tr = with_rows(
+        population(), fan_in("P000", senders, SPEEDS[speed], START + pd.Timedelta(days=40))
+    )
+    bursts = novelty.detect(oneoff.one_off(tr), CFG)
+    hit = bursts[bursts["hub"] == "P000"]
+    assert len(hit) == 1
+    assert set(hit.iloc[0]["members"]) == {"P000", *senders}
+
+
+def test_novelty_judges_a_shop_by_its_own_baseline():
+    """An account that meets new customers all the time is not bursting when it meets a few
+    more, while a quiet account meeting as many for the first time is."""
+    base = population()
+    shop = [(f"P{(i * 13) % 300:03d}", "P050", START + pd.Timedelta(days=i * 0.5), 40.0)
+            for i in range(1, 170)]  # fmt: skip
+    burst = fan_in("P000", [f"P{200 + i:03d}" for i in range(5)], pd.Timedelta(days=1),
+                   START + pd.Timedelta(days=30))  # fmt: skip
+    bursts = novelty.detect(oneoff.one_off(with_rows(base, shop + burst)), CFG)
+    assert "P000" in set(bursts["hub"])
+    assert "P050" not in set(bursts["hub"])
+
+
+@pytest.mark.parametrize("one_offs", [0.0, 3.0])
+def test_the_null_model_adapts_to_a_busy_or_quiet_population(one_offs):
+    """The same four fan-ins are reported in a quiet population and in one where everybody
+    makes many one-off payments, and in neither are ordinary accounts reported besides them."""
+    planted, rows = [], []
+    for k in range(4):
+        hub, senders = f"P{k:03d}", [f"P{100 + 8 * k + i:03d}" for i in range(8)]
+        planted.append({hub, *senders})
+        rows += fan_in(hub, senders, pd.Timedelta(hours=6), START + pd.Timedelta(days=20 * k))
+    tr = with_rows(population(one_off_per_account=one_offs), rows)
+    rings, _ = any_speed.find(tr, NO_SEEDS, [], pd.Index([]), no_details, CFG)
+    found = [set(m) for m in rings["members"]]
+    assert len(found) == len(planted)
+    for ring in planted:  # reported whole, give or take one member who is also a chance payer
+        assert any(len(ring - f) <= 1 and len(f - ring) <= 2 for f in found)
+
+
+def test_bursts_that_chance_gives_as_often_are_weak():
+    """In a busy population, bursts as surprising as chance alone produces get a low strength
+    from the null model and are not reported."""
+    tr = population(one_off_per_account=3.0, seed=3)
+    bursts = novelty.detect(oneoff.one_off(tr), CFG)
+    rings, counts = any_speed.find(tr, NO_SEEDS, [], pd.Index([]), no_details, CFG)
+    assert len(bursts) > 0
+    assert counts["novelty_bursts"] < len(bursts)
+    assert rings.empty
+
+
+@pytest.mark.parametrize("speed", SPEEDS)
+def test_round_trip_found_at_three_speeds(speed):
+    """A -> B -> C -> D -> A over one-off transfers, each hop after the previous one, is a
+    cycle at any pace; its members are the four accounts."""
+    gap, at = SPEEDS[speed], START + pd.Timedelta(days=30)
+    ring = ["P010", "P120", "P230", "P040"]
+    rows = [(ring[i], ring[(i + 1) % 4], at + i * gap, 900.0 - 20 * i) for i in range(4)]
+    cycles = round_trips.detect(oneoff.one_off(with_rows(population(), rows)), CFG)
+    assert [sorted(ring)] == [list(m) for m in cycles["members"]]
+
+
+def test_round_trip_respects_time():
+    """Money cannot go round when a hop leaves before the money arrived."""
+    at = START + pd.Timedelta(days=30)
+    rows = [("P010", "P120", at, 500.0), ("P120", "P230", at + pd.Timedelta(days=2), 490.0),
+            ("P230", "P010", at + pd.Timedelta(days=1), 480.0)]  # fmt: skip
+    assert round_trips.detect(oneoff.one_off(with_rows(population(), rows)), CFG).empty
+
+
+@pytest.mark.parametrize("speed", SPEEDS)
+def test_two_hop_scatter_gather_at_three_speeds(speed):
+    """An origin paying three middles that each pay one beneficiary later is one structure
+    with three middles."""
+    gap, at = SPEEDS[speed], START + pd.Timedelta(days=10)
+    mids = ["P101", "P151", "P201"]
+    rows = [("P001", m, at + i * gap, 400.0) for i, m in enumerate(mids)]
+    rows += [(m, "P251", at + (3 + i) * gap, 380.0) for i, m in enumerate(mids)]
+    found = twohop.detect(oneoff.one_off(with_rows(population(), rows)), CFG)
+    assert len(found) == 1
+    assert found.iloc[0]["middles"] == 3
+    assert set(found.iloc[0]["members"]) == {"P001", "P251", *mids}
+
+
+def test_trace_only_follows_money_forward_in_time():
+    """From a seed transfer S -> D at day 10, D's payment at day 15 is followed and its
+    payment at day 5 is not: money cannot leave before it arrived."""
+    tr = transfers_frame([("S", "D", "2025-04-11 00:00", 100), ("D", "Y", "2025-04-06 00:00", 90),
+                          ("D", "Z", "2025-04-16 00:00", 90), ("Z", "W", "2025-04-17 00:00", 80),
+                          ("A", "B", "2025-04-01 00:00", 1)])  # fmt: skip
+    index = trace.FlowIndex.build(tr)
+    code = {n: i for i, n in enumerate(index.names)}
+    day = index.day_of(pd.Series([pd.Timestamp("2025-04-11")]), tr)[0]
+    reached = {index.names[i] for i in trace.traced_accounts(index, code["S"], code["D"], day, CFG)}
+    assert {"S", "D", "Z", "W"} <= reached
+    assert "Y" not in reached
+
+
+def test_trace_cuts_the_ring_out_of_its_surroundings():
+    """A case on one leg of a fan-in leads to the hub and its other one-off senders, and not to
+    the members' ordinary counterparties."""
+    senders = ["P101", "P131", "P161", "P191", "P221"]
+    at = START + pd.Timedelta(days=40)
+    tr = with_rows(population(), fan_in("P000", senders, pd.Timedelta(days=2), at))
+    seeds = pd.DataFrame({"src": ["P101"], "dst": ["P000"], "ts": [at], "origin": ["case"]})
+    found = trace.detect(tr, seeds, CFG, skip=set())
+    assert len(found) == 1
+    members = set(found.iloc[0]["members"])
+    assert members <= {"P000", *senders} | {f"P{(int(s[1:]) + k) % 300:03d}"
+                                           for s in senders for k in (7, 14)}  # fmt: skip
+    assert len(members & {"P000", *senders}) >= 5
+
+
+def test_findings_of_one_hub_merge_into_one_gather_scatter_ring():
+    """A hub that collects from new senders and pays new receivers is one ring, named
+    gather-scatter, with reasons in words and a score."""
+    at = START + pd.Timedelta(days=30)
+    ins = fan_in("P000", ["P100", "P110", "P120", "P130"], pd.Timedelta(days=1), at)
+    outs = [("P000", r, at + pd.Timedelta(days=5 + i), 250.0)
+            for i, r in enumerate(["P200", "P210", "P220", "P230"])]  # fmt: skip
+    tr = with_rows(population(), ins + outs)
+    rings, counts = any_speed.find(tr, NO_SEEDS, [],
+                                   pd.Index([]), no_details, CFG)  # fmt: skip
+    assert counts["novelty_bursts"] == 2
+    assert len(rings) == 1
+    ring = rings.iloc[0]
+    assert ring["typology_guess"] == "gather_scatter"
+    assert ring["size"] == 9
+    assert any("never dealt with" in r for r in ring["reasons"])
+
+
+def test_groups_already_found_are_not_reported_twice():
+    """A group whose accounts mostly sit in a ring found by the fast detectors is skipped."""
+    at = START + pd.Timedelta(days=30)
+    senders = ["P100", "P110", "P120", "P130", "P140"]
+    tr = with_rows(population(), fan_in("P000", senders, pd.Timedelta(days=1), at))
+    known = [{"P000", *senders[:3]}]
+    rings, _ = any_speed.find(tr, NO_SEEDS, known,
+                              pd.Index([]), no_details, CFG)  # fmt: skip
+    assert rings.empty
+
+
+def test_merge_never_builds_a_group_above_the_size_cap():
+    """Findings that chain into a group larger than max_ring_size stay separate."""
+    cfg = DetectionConfig(max_ring_size=5)
+    parts = [
+        groups.Finding("twohop", [f"A{i}", f"A{i + 1}", f"A{i + 2}"], 1.0, "") for i in range(5)
+    ]
+    merged = groups.merge(parts, cfg)
+    assert all(len({a for f in g for a in f.members}) <= 5 for g in merged)
+    assert sum(len(g) for g in merged) == 5
