@@ -8,23 +8,38 @@ from typing import Any
 
 import numpy as np
 
-MIN_VAL_POSITIVES = 30
+MIN_VAL_POSITIVES = 10
 
 
 def fit_lightgbm(graph: Any, seed: int = 7, threads: int = 2) -> Any:
     """Fit LightGBM on the training graph's labelled nodes. It is early-stopped on the
     validation nodes only when they hold at least ``MIN_VAL_POSITIVES`` positives (fewer make
     the stopping point noise). No class weight: a weight of hundreds makes the trees memorise
-    the positives, and the metrics are rank-based anyway. The settings were chosen on
+    the positives, and the metrics are rank-based anyway. Positives of weight 0 (too few
+    confirmed cases, ``dataset.label_weights``) are left out. The settings were chosen on
     validation AUC-PR at scale 20 (see docs/benchmarks.md, GNN)."""
+
+    usable = graph.weight.numpy() > 0 if getattr(graph, "weight", None) is not None else True
+    fit_mask = (graph.train_mask & ~graph.val_mask).numpy() & usable
+    val_mask = graph.val_mask.numpy() & usable
+    return fit_lightgbm_arrays(graph.x.numpy(), graph.y.numpy(), fit_mask, val_mask, seed, threads)
+
+
+def fit_lightgbm_arrays(
+    x: np.ndarray,
+    y: np.ndarray,
+    fit_mask: np.ndarray,
+    val_mask: np.ndarray,
+    seed: int = 7,
+    threads: int = 2,
+    n_estimators: int = 1000,
+) -> Any:
+    """LightGBM on rows ``fit_mask`` of ``x``, early-stopped on rows ``val_mask`` when they
+    hold at least ``MIN_VAL_POSITIVES`` positives (else ``n_estimators`` trees)."""
     import lightgbm as lgb
 
-    x = graph.x.numpy()
-    y = graph.y.numpy()
-    fit_mask = (graph.train_mask & ~graph.val_mask).numpy()
-    val_mask = graph.val_mask.numpy()
     model = lgb.LGBMClassifier(
-        n_estimators=1000,
+        n_estimators=n_estimators,
         learning_rate=0.02,
         num_leaves=15,
         min_child_samples=50,

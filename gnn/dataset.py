@@ -30,6 +30,8 @@ REL_PAID_TO = 1  # receiver -> sender: a sender aggregates its receivers
 REL_DEVICE = 2  # accounts sharing a device (both directions)
 NUM_RELATIONS = 3
 MAX_DEVICE_ACCOUNTS = 20  # devices linked to more accounts (shop tablets) give no edges
+MIN_CASES = 2  # confirmed cases that make a positive trustworthy (see label_weights)
+MIN_CONFIDENT = 30  # fewer trustworthy positives than this: trust every positive
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Split:
     test: np.ndarray  # unseen in training: later-detected positives, pending, held-out others
     y: np.ndarray  # float 0/1: the bank's label (positives before or after the cut-off)
     known: np.ndarray  # the bank's label is usable (not an open case) for evaluation
+    weight: np.ndarray | None = None  # per-node loss weight (label confidence); None = all 1
 
 
 def to_epoch(value: Any) -> float:
@@ -190,6 +193,39 @@ def positive_times(labels: pd.DataFrame) -> pd.Series:
     return known.groupby(positive["id_usuario"]).min()
 
 
+def confirmed_cases(labels: pd.DataFrame, before: float) -> pd.Series:
+    """Per account, how many confirmed fraud cases the bank knew before ``before``."""
+    cases = labels[
+        (labels["source"] == "fraud")
+        & (labels["status"] == "confirmada")
+        & (labels["known_at"].astype(float) < before)
+    ]
+    return cases.groupby("id_usuario").size()
+
+
+def label_weights(
+    ids: list[str],
+    labels: pd.DataFrame,
+    y: np.ndarray,
+    cutoff: float,
+    min_cases: int = MIN_CASES,
+    min_confident: int = MIN_CONFIDENT,
+) -> np.ndarray:
+    """Loss weight per node: 0 for a positive backed by fewer than ``min_cases`` confirmed
+    cases (a lone confirmed payment is as often an innocent receiver the bank got wrong as a
+    mule), 1 for everything else; when fewer than ``min_confident`` positives have enough
+    cases (a world where each group yields one case), every positive keeps weight 1.
+    Confirmed rings and decisions count as ``min_cases`` cases."""
+    cases = confirmed_cases(labels, cutoff).reindex(ids).fillna(0).to_numpy(copy=True)
+    strong = labels[labels["source"].isin(["ring", "decision"])]["id_usuario"]
+    cases[pd.Index(ids).isin(list(strong))] = min_cases
+    weak = (y > 0) & (cases < min_cases)
+    confident = int(((y > 0) & ~weak).sum())
+    if confident < min_confident:
+        return np.ones(len(ids), dtype=np.float32)
+    return np.where(weak, 0.0, 1.0).astype(np.float32)
+
+
 def pending_accounts(labels: pd.DataFrame) -> set[str]:
     """Accounts with a fraud case still under analysis."""
     open_cases = labels[(labels["source"] == "fraud") & (labels["status"] == "em_analise")]
@@ -224,13 +260,15 @@ def make_split(
     test = late | pending | (held_out & ~is_pos)
     train = ~test
     val = train & (rng.random(n) < val_share)
+    y = is_pos.astype(np.float32)
     return Split(
         cutoff=int(cutoff),
         train=train,
         val=val,
         test=test,
-        y=is_pos.astype(np.float32),
+        y=y,
         known=~pending,
+        weight=label_weights(ids, labels, y * train, cutoff),
     )
 
 
@@ -267,6 +305,8 @@ def to_data(ds: GraphDataset, norm: Normaliser, split: Split | None = None) -> A
         data.train_mask = torch.from_numpy(split.train)
         data.val_mask = torch.from_numpy(split.val)
         data.test_mask = torch.from_numpy(split.test)
+        weight = split.weight if split.weight is not None else np.ones(len(ds.ids))
+        data.weight = torch.from_numpy(np.asarray(weight, dtype=np.float32))
     return data
 
 
@@ -296,4 +336,6 @@ def training_graph(data: Any) -> Any:
     train_idx = torch.nonzero(data.train_mask, as_tuple=False).view(-1)
     sub = data.subgraph(train_idx)
     sub.y = data.y[train_idx]
+    if getattr(data, "weight", None) is not None:
+        sub.weight = data.weight[train_idx]
     return sub

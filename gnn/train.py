@@ -65,6 +65,12 @@ def pos_weight(y: torch.Tensor) -> torch.Tensor:
     return torch.tensor(max((y.numel() - n_pos) / max(n_pos, 1.0), 1.0))
 
 
+def node_weights(data: Any) -> torch.Tensor:
+    """Per-node loss weights (label confidence, ``dataset.label_weights``); 1 when absent."""
+    weight = getattr(data, "weight", None)
+    return weight if weight is not None else torch.ones(data.num_nodes)
+
+
 def train_epoch(
     model: torch.nn.Module,
     data: Any,
@@ -77,7 +83,9 @@ def train_epoch(
     model.train()
     optimizer.zero_grad()
     logits = model(data.x, adjs)
-    loss = F.binary_cross_entropy_with_logits(logits[mask], data.y[mask], pos_weight=weight)
+    loss = F.binary_cross_entropy_with_logits(
+        logits[mask], data.y[mask], weight=node_weights(data)[mask], pos_weight=weight
+    )
     loss.backward()
     optimizer.step()
     return float(loss.detach())
@@ -94,12 +102,14 @@ def predict(
 
 
 def fit(model: torch.nn.Module, graph: Any, config: TrainConfig) -> FitResult:
-    """Train on ``graph.train_mask & ~graph.val_mask``; keep the weights of the epoch with the
-    best validation AUC-PR (the last epoch when the validation set has no positive)."""
+    """Train on ``graph.train_mask & ~graph.val_mask`` (nodes of weight 0 left out); keep the
+    weights of the epoch with the best validation AUC-PR (the last epoch when the validation
+    set has no positive)."""
     from sklearn.metrics import average_precision_score
 
-    fit_mask = graph.train_mask & ~graph.val_mask
-    val_mask = graph.val_mask
+    usable = node_weights(graph) > 0
+    fit_mask = graph.train_mask & ~graph.val_mask & usable
+    val_mask = graph.val_mask & usable
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     weight = pos_weight(graph.y[fit_mask])
     y_val = graph.y[val_mask].numpy()

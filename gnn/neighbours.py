@@ -1,0 +1,158 @@
+"""Neighbourhood features for the hybrid model: what an account's counterparties and
+device-sharers look like (mean and max of their features, 1 and 2 hops away) and how many of
+them the bank already knows as mules.
+
+Pure functions over contiguous node ids and the typed edges of ``gnn.dataset.build_edges``;
+each aggregation is a sparse-matrix product or one scatter, never a loop over accounts. The
+same functions serve training, full scoring and incremental scoring of a neighbourhood.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from gnn.dataset import NUM_RELATIONS, REL_DEVICE, REL_PAID_BY, REL_PAID_TO
+
+RELATION_NAMES = {REL_PAID_BY: "sender", REL_PAID_TO: "receiver", REL_DEVICE: "device"}
+# Account features whose neighbourhood mean/max feed the hybrid model. A short list on
+# purpose: with a few hundred positives, hundreds of aggregated columns over-fit.
+AGGREGATED: tuple[str, ...] = (
+    "age_days",
+    "age_at_first_transfer_days",
+    "in_count",
+    "out_count",
+    "in_amount",
+    "out_amount",
+    "distinct_senders",
+    "distinct_receivers",
+    "night_share",
+    "night_near_cap_share",
+    "pass_through_24h",
+    "forward_hours",
+    "active_span_days",
+    "n_devices",
+    "shared_devices",
+    "new_device_events",
+    "failed_login_share",
+    "gds_degree",
+    "community_size",
+)
+
+
+def adjacency(
+    edge_index: np.ndarray, edge_type: np.ndarray, num_nodes: int, relation: int | None = None
+) -> sp.csr_matrix:
+    """0/1 matrix A with A[dst, src] = 1 for each edge (of one relation, or of all), so that
+    ``A @ x`` sums each node's incoming neighbours' rows."""
+    keep = np.ones(edge_type.size, dtype=bool) if relation is None else edge_type == relation
+    src, dst = edge_index[0, keep], edge_index[1, keep]
+    a = sp.csr_matrix(
+        (np.ones(src.size, dtype=np.float64), (dst, src)), shape=(num_nodes, num_nodes)
+    )
+    a.data[:] = 1.0  # duplicate pairs count once
+    return a
+
+
+def mean_max(a: sp.csr_matrix, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of ``a``: the mean and the max of its neighbours' rows of ``x`` (0 for a node
+    without neighbours, so "no neighbour" and "average neighbour" stay distinguishable through
+    the neighbour counts)."""
+    deg = np.asarray(a.sum(axis=1)).ravel()
+    mean = (a @ x) / np.maximum(deg, 1.0)[:, None]
+    mx = np.zeros_like(x)
+    if a.nnz:
+        rows = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
+        vals = x[a.indices]
+        mx = np.full_like(x, -np.inf)
+        np.maximum.at(mx, rows, vals)
+        mx[~np.isfinite(mx)] = 0.0
+    return mean, mx
+
+
+def two_hop_sum(a: sp.csr_matrix, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Over every 2-step walk i -> j -> k of the symmetric 0/1 matrix ``a`` with k != i: the
+    sum of x[k] per i and the number of such walks. Walks are counted, not distinct nodes,
+    so nothing of size (2-hop pairs) is ever built (a shop with thousands of customers would
+    make that quadratic); walks back to i itself (deg(i) of them) are subtracted, so an
+    account never sees its own values."""
+    deg = np.asarray(a.sum(axis=1)).ravel()
+    total = a @ (a @ x) - deg[:, None] * x
+    walks = a @ deg - deg
+    return total, walks
+
+
+def aggregate_features(
+    x: np.ndarray,
+    names: Sequence[str],
+    edge_index: np.ndarray,
+    edge_type: np.ndarray,
+    columns: Sequence[str] = AGGREGATED,
+) -> tuple[np.ndarray, list[str]]:
+    """Mean and max of the ``columns`` of ``x`` over each relation's neighbours (senders,
+    receivers, device-sharers) and the mean over the 2-hop neighbourhood of the undirected
+    account graph; returns the matrix and its column names."""
+    n = x.shape[0]
+    pick = [list(names).index(c) for c in columns]
+    sub = np.asarray(x[:, pick], dtype=np.float64)
+    blocks: list[np.ndarray] = []
+    out_names: list[str] = []
+    for r in range(NUM_RELATIONS):
+        mean, mx = mean_max(adjacency(edge_index, edge_type, n, r), sub)
+        rel = RELATION_NAMES[r]
+        blocks += [mean, mx]
+        out_names += [f"{rel}_mean_{c}" for c in columns] + [f"{rel}_max_{c}" for c in columns]
+    total, walks = two_hop_sum(adjacency(edge_index, edge_type, n), sub)
+    blocks += [total / np.maximum(walks, 1.0)[:, None], walks[:, None]]
+    out_names += [f"hop2_mean_{c}" for c in columns] + ["hop2_walks"]
+    return np.hstack(blocks).astype(np.float32), out_names
+
+
+def known_mule_features(
+    known: np.ndarray, edge_index: np.ndarray, edge_type: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Guilt by association: per account, how many of its senders, receivers and
+    device-sharers, and on its 2-step walks, the bank already knows as mules (``known``:
+    0/1 per node), and the share among its direct neighbours. An account's own label never
+    counts for itself."""
+    n = known.size
+    k = np.asarray(known, dtype=np.float64)[:, None]
+    cols: list[np.ndarray] = []
+    names: list[str] = []
+    for r in range(NUM_RELATIONS):
+        cols.append(adjacency(edge_index, edge_type, n, r) @ k)
+        names.append(f"known_mule_{RELATION_NAMES[r]}s")
+    a = adjacency(edge_index, edge_type, n)
+    direct = a @ k
+    deg = np.asarray(a.sum(axis=1))
+    hop2, _ = two_hop_sum(a, k)
+    cols += [direct / np.maximum(deg, 1.0), hop2]
+    names += ["known_mule_share", "known_mule_hop2"]
+    return np.hstack(cols).astype(np.float32), names
+
+
+def score_features(
+    scores: np.ndarray, edge_index: np.ndarray, edge_type: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Mean and max of the neighbours' mule scores (as log-odds) per relation, and the mean
+    over 2-step walks: how mule-like an account's counterparties look."""
+    n = scores.size
+    p = np.clip(np.asarray(scores, dtype=np.float64), 1e-6, 1 - 1e-6)
+    logit = np.log(p / (1 - p))[:, None]
+    floor = float(np.log(1e-6 / (1 - 1e-6)))
+    cols: list[np.ndarray] = []
+    names: list[str] = []
+    for r in range(NUM_RELATIONS):
+        a = adjacency(edge_index, edge_type, n, r)
+        deg = np.asarray(a.sum(axis=1))
+        mean, mx = mean_max(a, logit)
+        none = deg == 0
+        cols += [np.where(none, floor, mean), np.where(none, floor, mx)]
+        rel = RELATION_NAMES[r]
+        names += [f"{rel}_mean_score", f"{rel}_max_score"]
+    total, walks = two_hop_sum(adjacency(edge_index, edge_type, n), logit)
+    cols.append(np.where(walks[:, None] > 0, total / np.maximum(walks, 1.0)[:, None], floor))
+    names.append("hop2_mean_score")
+    return np.hstack(cols).astype(np.float32), names
