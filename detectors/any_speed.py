@@ -41,8 +41,10 @@ def find(
     traces = traces[traces["strength"] >= cfg.min_strength]
     found = groups.findings(graph, bursts, twohops, cycles, traces)
     merged = [g for g in groups.merge(found, cfg) if not _known(g, known)]
-    ids = sorted({a for g in merged for f in g for a in f.members}, key=str)
+    near = _one_off_neighbours(graph, merged)
+    ids = sorted({a for g in merged for f in g for a in f.members} | set(near["account"]), key=str)
     accounts = details(ids) if ids else pd.DataFrame(columns=["account", "gnn_score"])
+    joined = _join_scored(merged, near, accounts, cfg)
     rings = groups.score_groups(merged, transfers, graph, fraud, accounts, cfg)
     counts = {
         "one_off_transfers": len(graph),
@@ -51,8 +53,57 @@ def find(
         "round_trips": len(cycles),
         "traced": len(traces),
         "any_speed_rings": len(rings),
+        "gnn_joined": joined,
     }
     return rings, counts
+
+
+def _one_off_neighbours(graph: oneoff.OneOff, merged: list[list[groups.Finding]]) -> pd.DataFrame:
+    """Accounts outside each group with a one-off transfer to or from a member: group,
+    account, member."""
+    rows = [(i, a) for i, g in enumerate(merged) for a in {m for f in g for m in f.members}]
+    if not rows or len(graph) == 0:
+        return pd.DataFrame(columns=["group", "account", "member"])
+    owners = pd.DataFrame(rows, columns=["group", "member"])
+    edges = graph.frame()[["src", "dst"]]
+    pairs = pd.concat(
+        [edges.rename(columns={"src": "member", "dst": "account"}),
+         edges.rename(columns={"dst": "member", "src": "account"})]
+    )  # fmt: skip
+    near = owners.merge(pairs, on="member")
+    inside = owners.assign(inside=True).rename(columns={"member": "account"})
+    near = near.merge(inside, on=["group", "account"], how="left")
+    return near[near["inside"].isna()][["group", "account", "member"]].reset_index(drop=True)
+
+
+def _join_scored(
+    merged: list[list[groups.Finding]],
+    near: pd.DataFrame,
+    accounts: pd.DataFrame,
+    cfg: DetectionConfig,
+) -> int:
+    """Neighbours whose GNN score is at least ``gnn_join_score`` join the group they are
+    linked to by one-off transfers (a finding of strength 0: it adds members and a reason, not
+    evidence). Returns how many joined."""
+    if near.empty or accounts.empty or "gnn_score" not in accounts:
+        return 0
+    score = pd.to_numeric(accounts.set_index("account")["gnn_score"], errors="coerce")
+    near = near.assign(score=near["account"].map(score))
+    near = near[near["score"] >= cfg.gnn_join_score]
+    joined = 0
+    for (i, account), links in near.groupby(["group", "account"]):
+        group = merged[int(i)]
+        size = len({m for f in group for m in f.members})
+        if size >= cfg.max_ring_size:
+            continue
+        linked = sorted(set(links["member"]))
+        group.append(groups.Finding(
+            "gnn_link", [str(account), *linked], 0.0,
+            f"{account} (GNN risk score {links['score'].iloc[0]:.2f}) made one-off transfers "
+            f"with {len(linked)} member(s) and joins the ring.",
+        ))  # fmt: skip
+        joined += 1
+    return joined
 
 
 def _rewired(detect: Callable[[oneoff.OneOff, DetectionConfig], pd.DataFrame], value: str):

@@ -130,6 +130,9 @@ class DetectionConfig:
     # among three accounts is too common among families to report on its own).
     min_group_evidence: float = 0.9
     min_group_size: int = 4
+    # An account outside a group with a one-off transfer to or from a member joins the group
+    # when its GNN score (`ringwatch score`) is at least `gnn_join_score`.
+    gnn_join_score: float = 0.9
 
     # Stable ids: a new ring takes the id of the previous ring it overlaps most when their
     # member Jaccard similarity is at least `id_jaccard`.

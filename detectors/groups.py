@@ -155,19 +155,22 @@ def score_groups(
         if len(members) < cfg.min_group_size:
             continue
         doubt = float(np.prod([1.0 - min(f.strength, 0.999) for f in part]))
+        case = "trace" in kinds or any(m in fraud for m in members)
         if 1.0 - doubt < cfg.min_group_evidence:
             continue
         one_off = float(one_off_rows[internal].mean()) if internal.any() else 0.0
         factor = {
             "evidence": 1.0 - doubt,
-            "fraud": 1.0 if "trace" in kinds or any(m in fraud for m in members) else 0.0,
+            "fraud": 1.0 if case else 0.0,
         }
         scores = pd.to_numeric(gnn.reindex(members), errors="coerce").dropna()
         if len(scores):
             factor["gnn"] = float(scores.mean())
         weight = sum(WEIGHTS[k] for k in factor)
         score = round(sum(WEIGHTS[k] * v for k, v in factor.items()) / weight, 4)
-        reasons = [f.sentence for f in sorted(part, key=lambda f: -f.strength)[:4]]
+        ranked = sorted(part, key=lambda f: -f.strength)
+        reasons = [f.sentence for f in ranked if f.kind != "gnn_link"][:4]
+        reasons += [f.sentence for f in ranked if f.kind == "gnn_link"]
         if one_off >= 0.5:
             reasons.append(f"{one_off:.0%} of the transfers between members are the only "
                            "transfer ever between those two accounts.")  # fmt: skip

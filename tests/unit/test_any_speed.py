@@ -215,3 +215,27 @@ def test_merge_never_builds_a_group_above_the_size_cap():
     merged = groups.merge(parts, cfg)
     assert all(len({a for f in g for a in f.members}) <= 5 for g in merged)
     assert sum(len(g) for g in merged) == 5
+
+
+def test_an_account_the_gnn_scores_high_joins_the_ring_it_pays():
+    """A neighbour with a one-off transfer into a reported ring joins it, with a reason, when
+    its GNN score reaches gnn_join_score; a low-scored neighbour does not."""
+    rows = []
+    for k in range(4):
+        senders = [f"P{100 + 8 * k + i:03d}" for i in range(8)]
+        rows += fan_in(
+            f"P{k:03d}", senders, pd.Timedelta(hours=6), START + pd.Timedelta(days=20 * k)
+        )
+    at = START + pd.Timedelta(days=70)
+    rows += [("P000", "P290", at, 500.0), ("P000", "P291", at, 400.0)]
+    tr = with_rows(population(), rows)
+
+    def details(ids: list[str]) -> pd.DataFrame:
+        score = {"P290": 0.97, "P291": 0.2}
+        return pd.DataFrame({"account": ids, "gnn_score": [score.get(a, 0.1) for a in ids]})
+
+    rings, counts = any_speed.find(tr, NO_SEEDS, [], pd.Index([]), details, CFG)
+    ring = rings[rings["members"].map(lambda m: "P000" in m)].iloc[0]
+    assert counts["gnn_joined"] == 1
+    assert "P290" in ring["members"] and "P291" not in ring["members"]
+    assert any("P290 (GNN risk score 0.97)" in r for r in ring["reasons"])
