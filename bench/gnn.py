@@ -18,6 +18,8 @@ file is read only by the evaluation step. Prints a markdown table.
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -165,13 +167,38 @@ def graph_features(transfers: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
 
 
 def run(cmd: list[str]) -> None:
-    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def bench_scale(scale: str, data_dir: Path, source: str, load: bool, epochs: int) -> dict:
-    folder = data_dir / f"scale{scale}"
+def commit() -> str:
+    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True)
+    return out.stdout.decode().strip()
+
+
+def world(data_dir: Path, profile: str, devices: bool, scale: str, seed: str) -> Path:
+    """The generated folder of one world (generated on first use)."""
+    folder = data_dir / f"{profile}-{'dev' if devices else 'nodev'}-scale{scale}-seed{seed}"
     if not (folder / "usuarios.csv").exists():
-        run(RINGWATCH + ["generate", "--seed", "7", "--scale", scale, "--out", str(folder)])
+        cmd = ["generate", "--profile", profile, "--seed", seed, "--scale", scale]
+        run(RINGWATCH + cmd + (["--no-devices"] if not devices else []) + ["--out", str(folder)])
+    return folder
+
+
+def csv_dataset(folder: Path, name: str) -> D.GraphDataset:
+    """The dataset built from the CSV files, cached in ``<folder>/.gnn-csv-dataset``."""
+    cache = folder / ".gnn-csv-dataset"
+    if (cache / "meta.json").exists():
+        return D.read_cache(cache)
+    raw, labels = raw_from_csv(folder)
+    ds = D.build_dataset(raw, labels, name)
+    D.write_cache(cache, ds)
+    return ds
+
+
+def bench_world(
+    folder: Path, seed: str, source: str, load: bool, epochs: int, say=lambda _: None
+) -> dict:
+    """Train and evaluate every model on one generated world; returns the metrics."""
     truth = folder / "ground_truth_rings.csv"
     models = Path(tempfile.mkdtemp(prefix="ringwatch-bench-gnn-"))
     start = time.perf_counter()
@@ -180,51 +207,120 @@ def bench_scale(scale: str, data_dir: Path, source: str, load: bool, epochs: int
             run(RINGWATCH + ["graph", "reset", "--yes"])
             run(RINGWATCH + ["load", str(folder), "--no-progress"])
         load_s = time.perf_counter() - start
-        metrics = run_training(models, truth, epochs=epochs, refresh=True, say=lambda _: None)
+        metrics = run_training(models, truth, epochs=epochs, seed=int(seed), refresh=True, say=say)
     else:
-        cache = folder / ".gnn-csv-dataset"
-        if (cache / "meta.json").exists():
-            ds = D.read_cache(cache)
-        else:
-            raw, labels = raw_from_csv(folder)
-            ds = D.build_dataset(raw, labels, f"csv-scale{scale}")
-            D.write_cache(cache, ds)
+        ds = csv_dataset(folder, f"csv-{folder.name}")
         load_s = time.perf_counter() - start
-        metrics = train_and_evaluate(ds, models, truth, epochs=epochs, say=lambda _: None)
+        metrics = train_and_evaluate(ds, models, truth, epochs=epochs, seed=int(seed), say=say)
         metrics["dataset_seconds"] = round(load_s, 1)
-    metrics["scale"], metrics["source"], metrics["load_seconds"] = scale, source, load_s
+    metrics["load_seconds"] = load_s
+    shutil.rmtree(models, ignore_errors=True)
     return metrics
+
+
+MODELS = ("hybrid", "graphsage", "lightgbm", "mlp")
+
+
+def row(r: dict) -> str:
+    cells = " | ".join(f"{r['auc_pr'][m]:.3f}" for m in MODELS)
+    fit = r["fit_seconds"]
+    return (
+        f"| {r['profile']} | {r['devices']} | {r['scale']} | {r['seed']} | {cells} "
+        f"| {r['members']} / {r['test']} | {r['train_positives']} | "
+        f"{fit['hybrid']:.0f} / {fit['graphsage']:.0f} / {fit['lightgbm']:.0f} |"
+    )
+
+
+def summary(results: list[dict]) -> list[str]:
+    """Mean AUC-PR per profile, devices and scale, and the relative gain over LightGBM."""
+    frame = pd.DataFrame(
+        [
+            {"profile": r["profile"], "devices": r["devices"], "scale": r["scale"]}
+            | {m: r["auc_pr"][m] for m in MODELS}
+            for r in results
+        ]
+    )
+    lines = [
+        "| profile | devices | scale | seeds | " + " | ".join(MODELS)
+        + " | hybrid vs LightGBM | GraphSAGE vs LightGBM |",
+        "|---|---|---:|---:|" + "---:|" * (len(MODELS) + 2),
+    ]  # fmt: skip
+    groups = frame.groupby(["profile", "devices", "scale"], sort=False)
+    for (profile, devices, scale), g in groups:
+        mean = g[list(MODELS)].mean()
+        gain = {m: mean[m] / mean["lightgbm"] - 1 for m in ("hybrid", "graphsage")}
+        lines.append(
+            f"| {profile} | {devices} | {scale} | {len(g)} | "
+            + " | ".join(f"{mean[m]:.3f}" for m in MODELS)
+            + f" | {gain['hybrid']:+.1%} | {gain['graphsage']:+.1%} |"
+        )
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", nargs="+", default=["1", "20"])
-    parser.add_argument("--source", choices=["neo4j", "csv"], default="neo4j")
+    parser.add_argument("--profiles", nargs="+", default=["pix-fast", "slow-layering"])
+    parser.add_argument("--scales", nargs="+", default=["5", "20"])
+    parser.add_argument("--seeds", nargs="+", default=["11", "21", "31"])
+    parser.add_argument(
+        "--devices",
+        choices=["with", "without", "both"],
+        default="both",
+        help="with devices and logins, --no-devices, or both (pix-fast only: slow-layering's "
+        "devices carry no signal by design, so it runs with them)",
+    )
+    parser.add_argument("--source", choices=["neo4j", "csv"], default="csv")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "var" / "bench" / "gnn")
     parser.add_argument("--no-load", action="store_true", help="use the graph already loaded")
     parser.add_argument("--epochs", type=int, default=60)
-    args = parser.parse_args()
-    rows = []
-    for scale in args.scales:
-        m = bench_scale(scale, args.data_dir, args.source, not args.no_load, args.epochs)
-        for model, r in m["models"].items():
-            rows.append(
-                f"| {scale} | {args.source} | {model} | {r['auc_pr']:.3f} | {r['roc_auc']:.3f} "
-                f"| {r['best_f1']:.3f} | {r['precision_at_100']:.3f} "
-                f"| {r['recall_at_1pct_fpr']:.3f} | {int(r['positives'])} / {int(r['n'])} "
-                f"| {m['fit_seconds'][model]:.0f} |"
-            )
-        rows.append(
-            f"| {scale} | {args.source} | *all three* | train {m['train_seconds']:.0f} s "
-            f"(dataset {m['dataset_seconds']:.0f} s) | {m['train_positives']} train positives "
-            f"| cut-off {m['cutoff']} | | | | |"
-        )
-    print(
-        "| scale | source | model | AUC-PR | ROC-AUC | best F1 | P@100 | R@1%FPR "
-        "| ring members / test accounts | fit s |"
+    parser.add_argument(
+        "--resume", action="store_true", help="reuse results of this commit from results.jsonl"
     )
-    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    print("\n".join(rows))
+    args = parser.parse_args()
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    log = args.data_dir / "results.jsonl"
+    done = {}
+    if args.resume and log.exists():
+        for line in log.read_text().splitlines():
+            r = json.loads(line)
+            if r["commit"] == commit() and r["source"] == args.source:
+                done[(r["profile"], r["devices"], r["scale"], r["seed"])] = r
+    results = []
+    print(
+        "| profile | devices | scale | seed | " + " | ".join(MODELS)
+        + " | ring members / test accounts | train positives | fit s hybrid / SAGE / LGBM |"
+    )  # fmt: skip
+    print("|---|---|---:|---:|" + "---:|" * (len(MODELS) + 3), flush=True)
+    for profile in args.profiles:
+        variants = [True, False] if args.devices == "both" else [args.devices == "with"]
+        if profile != "pix-fast":
+            variants = variants[:1] if args.devices == "both" else variants
+        for devices in variants:
+            for scale in args.scales:
+                for seed in args.seeds:
+                    key = (profile, "yes" if devices else "no", scale, seed)
+                    if key in done:
+                        r = done[key]
+                    else:
+                        folder = world(args.data_dir, profile, devices, scale, seed)
+                        m = bench_world(folder, seed, args.source, not args.no_load, args.epochs)
+                        r = dict(zip(("profile", "devices", "scale", "seed"), key, strict=True))
+                        r |= {
+                            "commit": commit(),
+                            "source": args.source,
+                            "auc_pr": {k: v["auc_pr"] for k, v in m["models"].items()},
+                            "members": int(m["models"]["lightgbm"]["positives"]),
+                            "test": int(m["models"]["lightgbm"]["n"]),
+                            "train_positives": m["train_positives"],
+                            "fit_seconds": m["fit_seconds"],
+                            "models": m["models"],
+                        }
+                        with log.open("a") as fh:
+                            fh.write(json.dumps(r, default=float) + "\n")
+                    results.append(r)
+                    print(row(r), flush=True)
+    print()
+    print("\n".join(summary(results)))
 
 
 if __name__ == "__main__":

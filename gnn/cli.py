@@ -231,14 +231,12 @@ def train_and_evaluate(
         "test_accounts": int(test.sum()),
         "train_seconds": round(train_s, 1),
         "fit_seconds": {k: round(v.seconds, 1) for k, v in trained.fits.items()},
-        "best_epoch": {k: v.best_epoch for k, v in trained.fits.items() if k != "lightgbm"},
-        "best_val_auc_pr": {
-            k: v.best_val_auc_pr for k, v in trained.fits.items() if k != "lightgbm"
-        },
+        "best_epoch": {k: trained.fits[k].best_epoch for k in ("graphsage", "mlp")},
+        "best_val_auc_pr": {k: trained.fits[k].best_val_auc_pr for k in ("graphsage", "mlp")},
     }
     registry.save(
         models_dir, meta, trained.sage, trained.mlp, trained.lgbm, metrics,
-        model_card(meta, metrics), make_current,
+        model_card(meta, metrics), make_current, trained.hybrid,
     )  # fmt: skip
     return metrics
 

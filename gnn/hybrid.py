@@ -21,7 +21,7 @@ import numpy as np
 from gnn import baselines
 from gnn import neighbours as N
 
-FOLDS = 5
+FOLDS = 3
 
 
 @dataclass

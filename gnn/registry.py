@@ -58,6 +58,7 @@ def save(
     metrics: dict[str, Any] | None = None,
     card: str = "",
     make_current: bool = True,
+    hybrid: Any = None,
 ) -> Path:
     """Write a model version; point ``current`` at it unless told otherwise."""
     import torch
@@ -69,6 +70,9 @@ def save(
         torch.save(mlp.state_dict(), folder / "mlp.pt")
     if lgbm is not None:
         lgbm.booster_.save_model(str(folder / "lightgbm.txt"))
+    if hybrid is not None:
+        hybrid.stage1.booster_.save_model(str(folder / "hybrid_stage1.txt"))
+        hybrid.stage2.booster_.save_model(str(folder / "hybrid_stage2.txt"))
     (folder / "meta.json").write_text(json.dumps(asdict(meta), indent=2))
     (folder / "features.json").write_text(json.dumps(meta.features, indent=2))
     if metrics is not None:
