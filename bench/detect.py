@@ -186,7 +186,7 @@ def main_table(records: list[dict]) -> list[str]:
 
 def typology_table(records: list[dict]) -> list[str]:
     """ringwatch per typology: recall of the true rings of that typology / precision of the
-    detected rings guessed as it, with (true rings / rings guessed)."""
+    detected rings guessed as it, with (true rings / rings guessed); '-' where there are none."""
     rows = [r for r in records if r["method"] == "ringwatch"]
     names = sorted(
         {t for r in rows for t in r["metrics"]["by_tipologia"]}
@@ -201,6 +201,9 @@ def typology_table(records: list[dict]) -> list[str]:
         out = []
         for name in names:
             t, g = true.get(name), guess.get(name)
+            if not (t or g):
+                out.append("")
+                continue
             recall = f"{t['recall']:.2f}" if t else "-"
             precision = f"{g['precision']:.2f}" if g else "-"
             out.append(
