@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from gnn.dataset import NUM_RELATIONS, REL_DEVICE, REL_PAID_BY, REL_PAID_TO
@@ -91,10 +92,11 @@ def aggregate_features(
     edge_type: np.ndarray,
     columns: Sequence[str] = AGGREGATED,
 ) -> tuple[np.ndarray, list[str]]:
-    """Mean and max of the ``columns`` of ``x`` over each relation's neighbours (senders,
-    receivers, device-sharers) and the mean over the 2-hop neighbourhood of the undirected
-    account graph; returns the matrix and its column names."""
+    """Mean and max of the ``columns`` of ``x`` (those present in ``names``) over each
+    relation's neighbours (senders, receivers, device-sharers) and the mean over 2-step walks
+    of the undirected account graph; returns the matrix and its column names."""
     n = x.shape[0]
+    columns = [c for c in columns if c in names]
     pick = [list(names).index(c) for c in columns]
     sub = np.asarray(x[:, pick], dtype=np.float64)
     blocks: list[np.ndarray] = []
@@ -156,3 +158,24 @@ def score_features(
     cols.append(np.where(walks[:, None] > 0, total / np.maximum(walks, 1.0)[:, None], floor))
     names.append("hop2_mean_score")
     return np.hstack(cols).astype(np.float32), names
+
+
+def counterparty_scores(scores: pd.Series, transfers: pd.DataFrame) -> pd.DataFrame:
+    """For detection: each account's own mule score (``Account.gnn_score``) beside the
+    highest and mean score of the accounts that paid it and that it paid (``transfers``:
+    src, dst, optionally status; rejected transfers ignored). Accounts without a score
+    count as 0; indexed by id_usuario, one row per scored account."""
+    t = transfers
+    if "status" in t:
+        t = t[t["status"] != "rejeitada"]
+    pairs = t[["src", "dst"]].drop_duplicates()
+    pairs = pairs[pairs["src"] != pairs["dst"]]
+    own = scores.astype(float)
+    out = pd.DataFrame({"gnn_score": own})
+    for side, other, name in (("dst", "src", "sender"), ("src", "dst", "receiver")):
+        s = own.reindex(pairs[other]).fillna(0.0).to_numpy()
+        g = pd.Series(s, index=pairs[side].to_numpy()).groupby(level=0)
+        out[f"max_{name}_score"] = g.max().reindex(out.index).fillna(0.0)
+        out[f"mean_{name}_score"] = g.mean().reindex(out.index).fillna(0.0)
+    out.index.name = "id_usuario"
+    return out
