@@ -68,5 +68,8 @@ def fit_lightgbm_arrays(
 
 
 def predict_lightgbm(model: Any, x: np.ndarray) -> np.ndarray:
-    """Mule probability of each row of ``x``."""
-    return model.predict_proba(x)[:, 1]
+    """Mule probability of each row of ``x`` (a fitted classifier, or a booster loaded from
+    a saved model file)."""
+    if hasattr(model, "predict_proba"):
+        return model.predict_proba(x)[:, 1]
+    return np.asarray(model.predict(x))

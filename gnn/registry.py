@@ -42,6 +42,16 @@ class ModelMeta:
 class LoadedModel:
     meta: ModelMeta
     sage: Any  # gnn.model.MuleSAGE in eval mode
+    hybrid: Any = None  # gnn.hybrid.Hybrid of two LightGBM boosters, when saved
+
+    def predict(self, data: Any) -> np.ndarray:
+        """Mule score of every node of ``data``: the hybrid's when the version has one
+        (it is the better ranker, docs/benchmarks.md#gnn), else GraphSAGE's."""
+        from gnn import train
+
+        if self.hybrid is not None:
+            return train.predict_hybrid(self.hybrid, data)
+        return train.predict(self.sage, data)
 
 
 def new_version(data_hash: str, now: datetime | None = None) -> str:
@@ -121,4 +131,16 @@ def load(
     sage = make_sage(len(features), TrainConfig(**meta.config))
     sage.load_state_dict(torch.load(folder / "graphsage.pt", weights_only=True))
     sage.eval()
-    return LoadedModel(meta, sage)
+    return LoadedModel(meta, sage, _load_hybrid(folder))
+
+
+def _load_hybrid(folder: Path) -> Any:
+    if not (folder / "hybrid_stage2.txt").exists():
+        return None
+    import lightgbm as lgb
+
+    from gnn.hybrid import Hybrid
+
+    stage1 = lgb.Booster(model_file=str(folder / "hybrid_stage1.txt"))
+    stage2 = lgb.Booster(model_file=str(folder / "hybrid_stage2.txt"))
+    return Hybrid(stage1, stage2, stage2.feature_name())

@@ -2,9 +2,11 @@
 (``score_accounts``, for the stream loader). Both write ``gnn_score`` and ``model_version``
 with a batched UNWIND stored query.
 
-GraphSAGE is inductive: to score an account it needs only the features of its k-hop
-neighbourhood (k = number of layers). ``score_accounts`` exports that neighbourhood (each
-account's neighbours capped at ``fanout``, as GraphSAGE's neighbour sampling does), computes
+The score is the hybrid's when the model version has one (``registry.LoadedModel.predict``),
+else GraphSAGE's. Both are inductive: to score an account they need only the features of
+its 2-hop neighbourhood (GraphSAGE: k = its number of layers, 2). ``score_accounts``
+exports that neighbourhood (each account's neighbours capped at ``fanout``, as GraphSAGE's
+neighbour sampling does), computes
 the features with the same functions as training, and runs the model on it. The graph-wide
 features (PageRank, community size) come from the latest full export's snapshot; accounts
 it does not know get the values of a fresh account (PageRank 0.15, community of one).
@@ -68,10 +70,7 @@ def score_all(
     torch.set_num_threads(model.meta.config.get("threads", 2))
     concurrency = gateway.settings.gds_concurrency
     ds = D.load_dataset(gateway, cache_dir or default_cache_dir(gateway), refresh, concurrency, say)
-    data = D.to_data(ds, model.meta.normaliser)
-    from gnn.train import predict
-
-    scores = predict(model.sage, data)
+    scores = model.predict(D.to_data(ds, model.meta.normaliser))
     if write:
         write_scores(gateway, ds.ids, scores, model.meta.version)
     return ScoreReport(model.meta.version, len(ds.ids)), pd.Series(scores, index=ds.ids)
@@ -145,8 +144,6 @@ def score_accounts(
     skipped."""
     import torch
 
-    from gnn.train import predict
-
     targets = sorted(set(account_ids))
     if not targets:
         return {}
@@ -163,7 +160,7 @@ def score_accounts(
     feats = F.build_features(raw, known)
     edge_index, edge_type = D.build_edges(raw.transfers, raw.links, pd.Index(known))
     ds = D.GraphDataset(known, feats, edge_index, edge_type, pd.DataFrame(), "")
-    scores = pd.Series(predict(model.sage, D.to_data(ds, model.meta.normaliser)), index=known)
+    scores = pd.Series(model.predict(D.to_data(ds, model.meta.normaliser)), index=known)
     scored = scores.reindex([t for t in targets if t in scores.index])
     if write and len(scored):
         write_scores(gateway, list(scored.index), scored.to_numpy(), model.meta.version)

@@ -115,3 +115,38 @@ def test_hybrid_finds_an_unremarkable_account_paid_by_mules():
     hidden_test = np.arange(54, 60)
     ordinary_test = np.flatnonzero(~fit & ~mule)
     assert s[hidden_test].mean() > np.quantile(s[ordinary_test], 0.9)
+
+
+def test_saved_hybrid_scores_as_before_and_is_what_scoring_uses(tmp_path):
+    """A version saved with a hybrid loads back with it, and LoadedModel.predict gives the
+    hybrid's scores exactly (scoring writes those, not GraphSAGE's)."""
+    import torch
+    from torch_geometric.data import Data
+
+    from gnn import registry
+    from gnn import train as T
+    from gnn.features import FEATURES
+
+    rng = np.random.default_rng(2)
+    n, k = 300, len(FEATURES)
+    x = rng.normal(size=(n, k)).astype(np.float32)
+    y = (x[:, 0] > 1.2).astype(float)
+    pairs = rng.integers(0, n, size=(2, 400))
+    ei = np.concatenate([pairs, pairs[::-1]], axis=1)
+    et = np.r_[np.zeros(400, int), np.ones(400, int)]
+    fit = rng.random(n) < 0.8
+    model, _ = H.fit_hybrid(x, list(FEATURES), y, fit, np.zeros(n, bool), ei, et, threads=1)
+    data = Data(
+        x=torch.from_numpy(x),
+        edge_index=torch.from_numpy(ei),
+        edge_type=torch.from_numpy(et),
+        num_nodes=n,
+    )
+    before = T.predict_hybrid(model, data)
+    sage = T.make_sage(k, T.TrainConfig(hidden=8))
+    meta = registry.ModelMeta("v1", list(FEATURES), [0.0] * k, [1.0] * k, "h", 1, {"hidden": 8},
+                              0, "now")  # fmt: skip
+    registry.save(tmp_path, meta, sage, hybrid=model)
+    loaded = registry.load(tmp_path)
+    assert loaded.hybrid is not None
+    assert np.allclose(loaded.predict(data), before, atol=1e-9)
