@@ -107,8 +107,10 @@ def validate(dataset: str, frame: pd.DataFrame) -> Validated:
         text = text.mask(text == "")
         if col in columns:
             _reject(reasons, absent | (is_str & text.isna()), f"{col}: missing value")
-        numeric_ok = _is_number(value) if kind == schema.MONEY else False
-        _reject(reasons, ~absent & ~is_str & ~numeric_ok, f"{col}: wrong type")
+        wrong_type = ~absent & ~is_str
+        if kind == schema.MONEY:
+            wrong_type &= ~_is_number(value)
+        _reject(reasons, wrong_type, f"{col}: wrong type")
         if kind == schema.MONEY:
             number = pd.to_numeric(value.where(~is_str, text), errors="coerce")
             _reject(reasons, value.notna() & number.isna(), f"{col}: not a number")
@@ -121,9 +123,8 @@ def validate(dataset: str, frame: pd.DataFrame) -> Validated:
             )
             _reject(reasons, (number > MAX_MONEY).fillna(False), f"{col}: amount too large")
             number = number.round(2)
-            _reject(
-                reasons, (number <= 0).fillna(False) & ~limit_like, f"{col}: amount must be > 0"
-            )
+            if not limit_like:
+                _reject(reasons, (number <= 0).fillna(False), f"{col}: amount must be > 0")
             out[col] = number
             continue
         _reject(

@@ -120,3 +120,33 @@ def test_amount_that_rounds_to_zero_is_rejected():
     """1e-9 is > 0 but is R$ 0.00 after rounding to centavos, so it is rejected."""
     result = validate(schema.TRANSACOES, pd.DataFrame([{**GOOD_TX, "valor": "1e-9"}]))
     assert result.rejected["reason"].tolist() == ["valor: amount must be > 0"]
+
+
+def test_limits_may_be_zero_but_not_negative():
+    """A limit of R$ 0 (or one that rounds to it) is a blocked channel, not an error; a
+    negative limit is rejected. Transfers keep the stricter "> 0" rule (test above)."""
+    limit = {
+        "id_usuario": "U1",
+        "limite_diario": "5000",
+        "limite_por_transacao": "1000",
+        "data_atualizacao": "2025-03-01T09:00:00",
+    }
+    rows = [
+        limit,
+        {**limit, "limite_diario": "0"},
+        {**limit, "limite_por_transacao": "1e-9"},
+        {**limit, "limite_diario": "-1"},
+    ]
+    result = validate(schema.LIMITES, pd.DataFrame(rows))
+    assert result.valid["limite_diario"].tolist() == [5000.0, 0.0, 5000.0]
+    assert result.valid["limite_por_transacao"].tolist() == [1000.0, 1000.0, 0.0]
+    assert result.rejected["reason"].tolist() == ["limite_diario: amount must be >= 0"]
+
+
+def test_wrong_types_are_rejected_in_money_and_text_columns():
+    """A boolean amount or a number where text belongs is a wrong type; numbers in money
+    columns are not."""
+    rows = [{**GOOD_TX, "valor": True}, {**GOOD_TX, "status": 3}, {**GOOD_TX, "valor": 7.5}]
+    result = validate(schema.TRANSACOES, pd.DataFrame(rows))
+    assert result.valid["valor"].tolist() == [7.5]
+    assert result.rejected["reason"].tolist() == ["valor: wrong type", "status: wrong type"]
