@@ -41,8 +41,9 @@ def generate(
         float,
         typer.Option(
             "--scale",
-            help="Size factor. 1 gives DOMAIN.md's defaults (20,000 accounts, 50,000 transactions, "
-            "100,000 logins); every file grows linearly. 20 is about 1M transactions.",
+            help="Size factor. 1 gives the default volumes of docs/domain.md (20,000 accounts, "
+            "50,000 transactions, 100,000 logins); every file grows linearly. 20 is about 1M "
+            "transactions.",
         ),
     ] = DEFAULT.scale,
     seed: Annotated[

@@ -4,7 +4,7 @@ The edges found by the detectors (relay hops between relays and sinks, fan-out b
 chains, cycles, scatter-gather legs, drains) and the shared identifiers between the accounts
 they touch form the *ring graph*. Its connected components are candidate rings; a component
 larger than ``max_ring_size`` is split into communities (Leiden in GDS, see
-``detectors.gds_algos.split_communities``), and pieces smaller than ``min_ring_size`` go.
+``detectors.gds_algos.leiden_splitter``), and pieces smaller than ``min_ring_size`` go.
 Accounts that are not in a candidate but share a device or IP with at least two of its members
 join it (the idle mules of a farm).
 """

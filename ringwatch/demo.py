@@ -71,7 +71,7 @@ def demo(
         "var/demo"
     ),
     scale: Annotated[
-        float, typer.Option(help="Dataset scale (1 = DOMAIN.md's default volumes).")
+        float, typer.Option(help="Dataset scale (1 = the default volumes of docs/domain.md).")
     ] = 1.0,
     app: Annotated[bool, typer.Option(help="Start the investigator app at the end.")] = True,
     app_port: Annotated[int, typer.Option(help="Port of the demo app.")] = 8501,

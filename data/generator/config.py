@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from data.schema import FORMATS, TYPOLOGIES
 from ringwatch.errors import RingwatchError
 
-# Row counts at scale 1 (DOMAIN.md's defaults).
+# Row counts at scale 1 (the default volumes of docs/domain.md).
 BASE_ROWS: dict[str, int] = {
     "transacoes_pix": 50_000,
     "chaves_pix": 25_000,

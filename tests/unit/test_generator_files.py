@@ -41,7 +41,7 @@ def test_every_file_is_written(out: Path) -> None:
 
 
 def test_headers_match_the_schema(frames: dict[str, pd.DataFrame], out: Path) -> None:
-    """Each file starts with exactly the DOMAIN.md columns, then only documented extras."""
+    """Each file starts with exactly the docs/domain.md columns, then only documented extras."""
     for dataset, df in frames.items():
         required = list(schema.COLUMNS[dataset])
         extra = list(schema.EXTRA_COLUMNS.get(dataset, {}))
@@ -183,7 +183,7 @@ def test_fraud_records_point_at_earlier_transactions(frames: dict[str, pd.DataFr
 
 
 def test_row_counts_follow_the_scale(frames: dict[str, pd.DataFrame]) -> None:
-    """At scale 0.1 every dataset is within 10% of a tenth of DOMAIN.md's defaults."""
+    """At scale 0.1 every dataset is within 10% of a tenth of docs/domain.md's defaults."""
     cfg = GeneratorConfig(scale=0.1)
     for dataset, df in frames.items():
         target = cfg.rows(dataset)

@@ -90,7 +90,7 @@ def test_salaries_are_paid_on_paydays(w: World) -> None:
 
 
 def test_row_counts_match_the_defaults_and_grow_linearly() -> None:
-    """At scale 1 each dataset is within 10% of DOMAIN.md's default; scale 0.5 is half."""
+    """At scale 1 each dataset is within 10% of docs/domain.md's default; scale 0.5 is half."""
     one, half = world(scale=1), world(scale=0.5)
 
     def counts(w: World) -> dict[str, int]:
