@@ -29,7 +29,12 @@ def find(
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Scored rings (pipeline RING_COLUMNS) not already in ``known``, and counts per detector."""
     graph = oneoff.one_off(transfers)
-    bursts = _weigh(graph, novelty.detect(graph, cfg), "surprise", novelty.null_surprises, cfg)
+    found = novelty.detect(graph, cfg)
+    bursts = pd.concat(
+        [_weigh(graph, found[found["direction"] == d].reset_index(drop=True), "surprise",
+                novelty.null_surprises(d), cfg) for d in ("in", "out")],
+        ignore_index=True,
+    )  # fmt: skip
     twohops = _weigh(
         graph, twohop.detect(graph, cfg), "middles", _rewired(twohop.detect, "middles"), cfg
     )

@@ -82,14 +82,15 @@ def _extent(hub: np.ndarray, day: np.ndarray, lo: int, hi: int, width: float) ->
     return np.arange(lo, hi)
 
 
-def null_surprises(graph: OneOff, cfg: DetectionConfig, rng: np.random.Generator) -> np.ndarray:
-    """Burst surprises of one null copy: each direction's transfers redrawn on random days
-    within their hub's active period (``detectors.null.redraw_days``)."""
-    out = []
-    for direction, hub in (("in", graph.dst), ("out", graph.src)):
-        copy = null.redraw_days(graph, rng, hub)
-        out.append(_direction(copy, cfg, direction)[0]["surprise"].to_numpy())
-    return np.concatenate(out)
+def null_surprises(direction: str):
+    """The null measure of one direction's bursts: surprises on a copy whose transfers are
+    redrawn on random days within their hub's active period (``null.redraw_days``)."""
+
+    def measure(graph: OneOff, cfg: DetectionConfig, rng: np.random.Generator) -> np.ndarray:
+        copy = null.redraw_days(graph, rng, graph.dst if direction == "in" else graph.src)
+        return _direction(copy, cfg, direction)[0]["surprise"].to_numpy()
+
+    return measure
 
 
 def gamma_prior(total: np.ndarray, exposure: np.ndarray) -> tuple[float, float]:
