@@ -4,7 +4,6 @@ wires them together and turns known errors into one clear line instead of a trac
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 
 import typer
@@ -39,14 +38,12 @@ GROUPS = [("stack.cli", "stack_app", "stack"), ("graph.cli", "graph_app", "graph
 
 
 def _register() -> None:
+    """Register every command and group; a wrong module or name fails here, loudly, instead
+    of silently dropping a command."""
     for module_name, attr, name in GROUPS:
         app.add_typer(getattr(importlib.import_module(module_name), attr), name=name)
     for module_name, attr, name in COMMANDS:
-        if importlib.util.find_spec(module_name) is None:
-            continue  # that part of ringwatch is not built yet
-        module = importlib.import_module(module_name)
-        if hasattr(module, attr):
-            app.command(name)(getattr(module, attr))
+        app.command(name)(getattr(importlib.import_module(module_name), attr))
 
 
 _register()
