@@ -188,4 +188,13 @@ def fit_all(data: Any, config: TrainConfig) -> Trained:
         "mlp": predict(mlp, data, full_adjs),
         "lightgbm": baselines.predict_lightgbm(lgbm, data.x.numpy()),
     }
+    scores["ensemble"] = rank_mean([scores["hybrid"], scores["graphsage"]])
     return Trained(sage, mlp, lgbm, scores, fits, hyb)
+
+
+def rank_mean(scores: list[np.ndarray]) -> np.ndarray:
+    """Mean of the scores' ranks, scaled to (0, 1]: an ensemble that needs no calibration
+    between models whose probabilities live on different scales."""
+    from scipy.stats import rankdata
+
+    return np.mean([rankdata(s) / len(s) for s in scores], axis=0)

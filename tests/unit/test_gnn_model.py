@@ -157,4 +157,4 @@ def test_training_never_opens_the_ground_truth(tmp_path, monkeypatch):
     assert {"graphsage.pt", "metrics.json", "model_card.md", "meta.json"} <= {
         p.name for p in saved.iterdir()
     }
-    assert set(metrics["models"]) == {"hybrid", "graphsage", "mlp", "lightgbm"}
+    assert set(metrics["models"]) == {"ensemble", "hybrid", "graphsage", "mlp", "lightgbm"}
