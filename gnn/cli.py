@@ -43,8 +43,9 @@ def model_card(meta: Any, metrics: dict[str, Any]) -> str:
     lines = [
         f"# Mule score model {meta.version}",
         "",
-        "GraphSAGE (PyTorch Geometric, one SAGEConv per relation: paid by, paid to, shared "
-        "device) scoring each account's likelihood of being a mule.",
+        "Mule score: the mean rank of a hybrid (LightGBM over own and neighbourhood "
+        "features and neighbours' scores) and GraphSAGE (PyTorch Geometric, one SAGEConv "
+        "per relation: paid by, paid to, shared device).",
         "",
         f"- Training data hash: `{meta.data_hash}`; seed {meta.seed}; created {meta.created}.",
         f"- Labels: the bank's, known before the cut-off {_iso(meta.cutoff)} (confirmed "
@@ -167,7 +168,7 @@ def train_and_evaluate(
     from gnn import metrics as M
     from gnn import registry
     from gnn.features import FEATURES, transform
-    from gnn.train import TrainConfig, fit_all
+    from gnn.train import TrainConfig, fit_all, score_reference
 
     config = TrainConfig(epochs=epochs, hidden=hidden, seed=seed)
     split = D.make_split(ds.ids, ds.labels, cutoff, cutoff_quantile, test_share, seed=seed)
@@ -237,6 +238,7 @@ def train_and_evaluate(
     registry.save(
         models_dir, meta, trained.sage, trained.mlp, trained.lgbm, metrics,
         model_card(meta, metrics), make_current, trained.hybrid,
+        {k: score_reference(trained.scores[k]) for k in ("hybrid", "graphsage")},
     )  # fmt: skip
     return metrics
 

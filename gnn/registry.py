@@ -43,15 +43,20 @@ class LoadedModel:
     meta: ModelMeta
     sage: Any  # gnn.model.MuleSAGE in eval mode
     hybrid: Any = None  # gnn.hybrid.Hybrid of two LightGBM boosters, when saved
+    references: dict[str, np.ndarray] | None = None  # score quantiles per model
 
     def predict(self, data: Any) -> np.ndarray:
-        """Mule score of every node of ``data``: the hybrid's when the version has one
-        (it is the better ranker, docs/benchmarks.md#gnn), else GraphSAGE's."""
+        """Mule score of every node of ``data``: the ensemble (mean rank of the hybrid and
+        GraphSAGE, read off their stored score quantiles; the best ranker,
+        docs/benchmarks.md#gnn) when the version has both, else GraphSAGE's."""
         from gnn import train
 
-        if self.hybrid is not None:
-            return train.predict_hybrid(self.hybrid, data)
-        return train.predict(self.sage, data)
+        sage = train.predict(self.sage, data)
+        if self.hybrid is None or self.references is None:
+            return sage
+        hybrid = train.predict_hybrid(self.hybrid, data)
+        refs = [self.references["hybrid"], self.references["graphsage"]]
+        return train.reference_rank_mean([hybrid, sage], refs)
 
 
 def new_version(data_hash: str, now: datetime | None = None) -> str:
@@ -69,6 +74,7 @@ def save(
     card: str = "",
     make_current: bool = True,
     hybrid: Any = None,
+    references: dict[str, np.ndarray] | None = None,
 ) -> Path:
     """Write a model version; point ``current`` at it unless told otherwise."""
     import torch
@@ -83,6 +89,9 @@ def save(
     if hybrid is not None:
         hybrid.stage1.booster_.save_model(str(folder / "hybrid_stage1.txt"))
         hybrid.stage2.booster_.save_model(str(folder / "hybrid_stage2.txt"))
+    if references is not None:
+        refs = {k: np.asarray(v).tolist() for k, v in references.items()}
+        (folder / "score_reference.json").write_text(json.dumps(refs))
     (folder / "meta.json").write_text(json.dumps(asdict(meta), indent=2))
     (folder / "features.json").write_text(json.dumps(meta.features, indent=2))
     if metrics is not None:
@@ -131,7 +140,11 @@ def load(
     sage = make_sage(len(features), TrainConfig(**meta.config))
     sage.load_state_dict(torch.load(folder / "graphsage.pt", weights_only=True))
     sage.eval()
-    return LoadedModel(meta, sage, _load_hybrid(folder))
+    refs = None
+    if (folder / "score_reference.json").exists():
+        raw = json.loads((folder / "score_reference.json").read_text())
+        refs = {k: np.asarray(v) for k, v in raw.items()}
+    return LoadedModel(meta, sage, _load_hybrid(folder), refs)
 
 
 def _load_hybrid(folder: Path) -> Any:

@@ -192,6 +192,21 @@ def fit_all(data: Any, config: TrainConfig) -> Trained:
     return Trained(sage, mlp, lgbm, scores, fits, hyb)
 
 
+REFERENCE_LEVELS = np.linspace(0.0, 1.0, 1001)
+
+
+def score_reference(scores: np.ndarray) -> np.ndarray:
+    """Quantiles of a model's scores over every account (stored with the model), so a score
+    computed later, alone or for a few accounts, can be turned into the same rank."""
+    return np.quantile(np.asarray(scores, dtype=np.float64), REFERENCE_LEVELS)
+
+
+def reference_rank_mean(scores: list[np.ndarray], references: list[np.ndarray]) -> np.ndarray:
+    """``rank_mean`` for scoring: each score's rank read off its model's stored quantiles."""
+    ranks = [np.interp(s, ref, REFERENCE_LEVELS) for s, ref in zip(scores, references, strict=True)]
+    return np.mean(ranks, axis=0)
+
+
 def rank_mean(scores: list[np.ndarray]) -> np.ndarray:
     """Mean of the scores' ranks, scaled to (0, 1]: an ensemble that needs no calibration
     between models whose probabilities live on different scales."""

@@ -117,9 +117,11 @@ def test_hybrid_finds_an_unremarkable_account_paid_by_mules():
     assert s[hidden_test].mean() > np.quantile(s[ordinary_test], 0.9)
 
 
-def test_saved_hybrid_scores_as_before_and_is_what_scoring_uses(tmp_path):
-    """A version saved with a hybrid loads back with it, and LoadedModel.predict gives the
-    hybrid's scores exactly (scoring writes those, not GraphSAGE's)."""
+def test_saved_hybrid_scores_as_before_and_scoring_writes_the_ensemble(tmp_path):
+    """A version saved with a hybrid and score quantiles loads back with them; the hybrid
+    scores exactly as before, and LoadedModel.predict (what scoring writes) is the mean rank
+    of the hybrid and GraphSAGE, equal to the evaluated rank-mean up to the quantiles'
+    resolution."""
     import torch
     from torch_geometric.data import Data
 
@@ -146,7 +148,11 @@ def test_saved_hybrid_scores_as_before_and_is_what_scoring_uses(tmp_path):
     sage = T.make_sage(k, T.TrainConfig(hidden=8))
     meta = registry.ModelMeta("v1", list(FEATURES), [0.0] * k, [1.0] * k, "h", 1, {"hidden": 8},
                               0, "now")  # fmt: skip
-    registry.save(tmp_path, meta, sage, hybrid=model)
+    sage_scores = T.predict(sage, data)
+    refs = {"hybrid": T.score_reference(before), "graphsage": T.score_reference(sage_scores)}
+    registry.save(tmp_path, meta, sage, hybrid=model, references=refs)
     loaded = registry.load(tmp_path)
     assert loaded.hybrid is not None
-    assert np.allclose(loaded.predict(data), before, atol=1e-9)
+    assert np.allclose(T.predict_hybrid(loaded.hybrid, data), before, atol=1e-9)
+    ensemble = T.rank_mean([before, sage_scores])
+    assert np.abs(loaded.predict(data) - ensemble).max() < 0.01
