@@ -1,18 +1,19 @@
-"""GNN benchmark: GraphSAGE against LightGBM and a features-only MLP on generated data.
+"""GNN benchmark: the graph models (GraphSAGE, the hybrid and their ensemble) against
+LightGBM and a features-only MLP on generated worlds, profile x devices x scale x seed.
 
-For each scale: generate (seed 7) unless the folder exists, then either
+For each world: generate it into ``--data-dir`` unless the folder exists, then either
 
-- ``--source neo4j`` (the real path): reset the graph, ``ringwatch load``, ``ringwatch train
-  --truth ground_truth_rings.csv`` (bulk export + GDS features from Neo4j), or
-- ``--source csv``: build the same raw frames straight from the generated CSV files, for
-  scales whose Neo4j load takes too long on the machine at hand. PageRank and degree are
-  computed as GDS does; communities come from networkx's Louvain instead of GDS's. The built
-  dataset is cached in ``<folder>/.gnn-csv-dataset`` (delete it to rebuild).
+- ``--source csv`` (default): build the raw frames ``features.export_all`` would return
+  straight from the CSV files (PageRank and degree computed as GDS does; communities from
+  networkx's Louvain instead of GDS's), cached in ``<folder>/.gnn-csv-dataset``, or
+- ``--source neo4j`` (the real path): reset the graph, ``ringwatch load``, bulk export + GDS.
 
-Either way the same feature, split, training and evaluation code runs, and the ground-truth
-file is read only by the evaluation step. Prints a markdown table.
+Either way the same feature, split, training and evaluation code runs (model seed = data
+seed), and the ground-truth file is read only by the evaluation step. Prints one row per
+world as it finishes, then the mean AUC-PR per profile/devices/scale with the relative gain
+of each graph model over LightGBM. Results are appended to ``<data-dir>/results.jsonl``.
 
-    .venv/bin/python bench/gnn.py --scales 1 20 --source neo4j
+    .venv/bin/python bench/gnn.py --scales 5 20 --seeds 11 21 31
 """
 
 from __future__ import annotations
