@@ -52,8 +52,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from detectors import baselines, evaluate, export  # noqa: E402
-from detectors.cli import detect_once  # noqa: E402
 from detectors.config import DetectionConfig  # noqa: E402
+from detectors.run import detect_once  # noqa: E402
 from graph.gateway import Gateway  # noqa: E402
 from graph.queries import load  # noqa: E402
 from ingest.bulk import load_directory  # noqa: E402

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from detectors import gds_algos, pipeline, store
-from detectors.cli import detect_once
 from detectors.config import DetectionConfig
+from detectors.run import detect_once
 from tests.unit.test_detect_rings import world
 
 pytestmark = pytest.mark.integration
