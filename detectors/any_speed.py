@@ -104,7 +104,7 @@ def _join_scored(
         linked = sorted(set(links["member"]))
         group.append(groups.Finding(
             "gnn_link", [str(account), *linked], 0.0,
-            f"{account} (GNN risk score {links['score'].iloc[0]:.2f}) made one-off transfers "
+            f"{account} (GNN risk score {links['score'].iloc[0]:.3f}) made one-off transfers "
             f"with {len(linked)} member(s) and joins the ring.",
         ))  # fmt: skip
         joined += 1

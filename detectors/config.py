@@ -131,8 +131,9 @@ class DetectionConfig:
     min_group_evidence: float = 0.9
     min_group_size: int = 4
     # An account outside a group with a one-off transfer to or from a member joins the group
-    # when its GNN score (`ringwatch score`) is at least `gnn_join_score`.
-    gnn_join_score: float = 0.9
+    # when its GNN score (`ringwatch score`, a rank: 0.99 = among the top 1% of accounts) is
+    # at least `gnn_join_score`.
+    gnn_join_score: float = 0.99
 
     # Stable ids: a new ring takes the id of the previous ring it overlaps most when their
     # member Jaccard similarity is at least `id_jaccard`.

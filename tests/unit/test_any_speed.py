@@ -231,11 +231,11 @@ def test_an_account_the_gnn_scores_high_joins_the_ring_it_pays():
     tr = with_rows(population(), rows)
 
     def details(ids: list[str]) -> pd.DataFrame:
-        score = {"P290": 0.97, "P291": 0.2}
+        score = {"P290": 0.995, "P291": 0.2}
         return pd.DataFrame({"account": ids, "gnn_score": [score.get(a, 0.1) for a in ids]})
 
     rings, counts = any_speed.find(tr, NO_SEEDS, [], pd.Index([]), details, CFG)
     ring = rings[rings["members"].map(lambda m: "P000" in m)].iloc[0]
     assert counts["gnn_joined"] == 1
     assert "P290" in ring["members"] and "P291" not in ring["members"]
-    assert any("P290 (GNN risk score 0.97)" in r for r in ring["reasons"])
+    assert any("P290 (GNN risk score 0.99" in r for r in ring["reasons"])
