@@ -62,16 +62,22 @@ def days_since_start(ts: pd.Series) -> np.ndarray:
     return (secs - (secs.min() if len(secs) else 0)) / DAY_S
 
 
-def one_off(transfers: pd.DataFrame) -> OneOff:
-    """The transfers whose unordered account pair occurs exactly once in ``transfers``."""
+def coded_pairs(transfers: pd.DataFrame):
+    """Accounts as integer codes: (names, src codes, dst codes, unordered pair key of each
+    transfer, transfers of that pair for each transfer)."""
     codes, names = pd.factorize(pd.concat([transfers["src"], transfers["dst"]], ignore_index=True))
     m = len(transfers)
     s, d = codes[:m].astype(np.int64), codes[m:].astype(np.int64)
-    n = max(len(names), 1)
-    lo, hi = np.minimum(s, d), np.maximum(s, d)
-    key = lo * n + hi
+    key = np.minimum(s, d) * max(len(names), 1) + np.maximum(s, d)
     _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    single = np.flatnonzero((counts[inverse] == 1) & (s != d))
+    return pd.Index(names), s, d, key, counts[inverse]
+
+
+def one_off(transfers: pd.DataFrame) -> OneOff:
+    """The transfers whose unordered account pair occurs exactly once in ``transfers``."""
+    names, s, d, key, pair = coded_pairs(transfers)
+    m, n = len(transfers), max(len(names), 1)
+    single = np.flatnonzero((pair == 1) & (s != d))
     day = days_since_start(transfers["ts"])
     pairs = np.unique(key[s != d])
     degree = np.bincount(np.r_[pairs // n, pairs % n], minlength=len(names))
@@ -79,7 +85,7 @@ def one_off(transfers: pd.DataFrame) -> OneOff:
     first = ends.min().reindex(np.arange(len(names)), fill_value=0.0)
     active = (ends.max() - ends.min()).reindex(np.arange(len(names)), fill_value=0.0)
     return OneOff(
-        names=pd.Index(names),
+        names=names,
         src=s[single],
         dst=d[single],
         day=day[single],

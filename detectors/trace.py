@@ -33,7 +33,7 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 
 from detectors.config import DetectionConfig
-from detectors.oneoff import days_since_start
+from detectors.oneoff import coded_pairs, days_since_start
 
 TRACE_COLUMNS = ["seed", "members", "conductance", "traced", "strength"]
 
@@ -58,15 +58,9 @@ class FlowIndex:
 
     @classmethod
     def build(cls, transfers: pd.DataFrame) -> FlowIndex:
-        codes, names = pd.factorize(
-            pd.concat([transfers["src"], transfers["dst"]], ignore_index=True)
-        )
-        n, m = len(names), len(transfers)
-        s, d = codes[:m].astype(np.int64), codes[m:].astype(np.int64)
+        names, s, d, _, pair = coded_pairs(transfers)
+        n = len(names)
         day = days_since_start(transfers["ts"])
-        key = np.minimum(s, d) * n + np.maximum(s, d)
-        _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-        pair = counts[inverse]
         weight = 1.0 / pair.astype(float) ** 2
         loop = s == d
         adj = csr_matrix(
@@ -80,7 +74,7 @@ class FlowIndex:
         binary = adj.copy()
         binary.data[:] = 1.0
         return cls(
-            names=pd.Index(names),
+            names=names,
             out_ptr=np.searchsorted(s[by_src], np.arange(n + 1)),
             out_dst=d[by_src],
             out_day=day[by_src],
