@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from gnn import dataset as D  # noqa: E402
 from gnn import features as F  # noqa: E402
-from gnn.cli import run_training, train_and_evaluate  # noqa: E402
+from gnn.pipeline import TrainOptions, run_training, train_and_evaluate  # noqa: E402
 
 RINGWATCH = [str(ROOT / ".venv" / "bin" / "ringwatch")]
 
@@ -208,11 +208,15 @@ def bench_world(
             run(RINGWATCH + ["graph", "reset", "--yes"])
             run(RINGWATCH + ["load", str(folder), "--no-progress"])
         load_s = time.perf_counter() - start
-        metrics = run_training(models, truth, epochs=epochs, seed=int(seed), refresh=True, say=say)
+        options = TrainOptions(
+            models_dir=models, truth=truth, epochs=epochs, seed=int(seed), refresh=True
+        )
+        metrics = run_training(options, say=say)
     else:
         ds = csv_dataset(folder, f"csv-{folder.name}")
         load_s = time.perf_counter() - start
-        metrics = train_and_evaluate(ds, models, truth, epochs=epochs, seed=int(seed), say=say)
+        options = TrainOptions(models_dir=models, truth=truth, epochs=epochs, seed=int(seed))
+        metrics = train_and_evaluate(ds, options, say=say)
         metrics["dataset_seconds"] = round(load_s, 1)
     metrics["load_seconds"] = load_s
     shutil.rmtree(models, ignore_errors=True)

@@ -1,6 +1,6 @@
 """Ranking metrics for mule scores, and the one place that reads the ground-truth file.
 
-``load_truth`` is called by the CLI after training has finished, to evaluate; dataset
+``load_truth`` is called by ``gnn.pipeline`` after training has finished, to evaluate; dataset
 building, features and training never call it.
 """
 

@@ -16,8 +16,8 @@ from gnn import dataset as D
 from gnn import features as F
 from gnn import registry
 from gnn import train as T
-from gnn.cli import train_and_evaluate
 from gnn.model import FeatureMLP, MuleSAGE
+from gnn.pipeline import TrainOptions, train_and_evaluate
 from ringwatch.errors import RingwatchError
 
 
@@ -147,9 +147,8 @@ def test_training_never_opens_the_ground_truth(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "open", record_open)
     monkeypatch.setattr(pd, "read_csv", record_read_csv)
     monkeypatch.setattr(T, "fit_all", record_fit_all)
-    metrics = train_and_evaluate(
-        _dataset(), tmp_path / "models", truth, epochs=15, hidden=8, say=lambda _: None
-    )
+    options = TrainOptions(models_dir=tmp_path / "models", truth=truth, epochs=15, hidden=8)
+    metrics = train_and_evaluate(_dataset(), options, say=lambda _: None)
     truth_reads = [i for i, e in enumerate(events) if Path(e).name == truth.name]
     assert truth_reads and min(truth_reads) > events.index("<training ends>")
     assert "ground-truth" in metrics["evaluated_on"]
