@@ -87,6 +87,20 @@ class DetectionConfig:
     min_linked_score: float = 0.35
     new_account_days: int = 45
     fraud_hops: int = 2
+    # Score factors of the fast-Pix rings, each a ramp from 0 to 1: relaying is full at
+    # `score_episodes_per_member` pass-through episodes per member; speed is 1 when money
+    # moves on within `score_fast_delay_minutes` (median) and 0 at `score_slow_delay_minutes`
+    # or slower; pass-through is 0 when members send on `score_pass_through_low` of what they
+    # receive and 1 at `score_pass_through_high`; outside senders are full at
+    # `score_senders_per_member` per member. Accounts older than `old_account_days` at the
+    # ring's first transfer count as established accounts in the reasons.
+    score_episodes_per_member: float = 2.0
+    score_fast_delay_minutes: float = 60.0
+    score_slow_delay_minutes: float = 720.0
+    score_pass_through_low: float = 0.6
+    score_pass_through_high: float = 0.9
+    score_senders_per_member: float = 2.0
+    old_account_days: int = 365
 
     # Timescale-free detectors (docs/detection.md, "Rings at any speed"). They work on one-off
     # transfers: the only transfer ever between two accounts.
@@ -155,6 +169,10 @@ class DetectionConfig:
         for name in ("trace_alpha",):
             if not 0 < getattr(self, name) < 1:
                 raise RingwatchError(f"{name} must be within (0, 1), got {getattr(self, name)}")
+        if self.score_fast_delay_minutes >= self.score_slow_delay_minutes:
+            raise RingwatchError("score_fast_delay_minutes must be below score_slow_delay_minutes")
+        if self.score_pass_through_low >= self.score_pass_through_high:
+            raise RingwatchError("score_pass_through_low must be below score_pass_through_high")
         if self.min_ring_size < 2:
             raise RingwatchError("min_ring_size must be at least 2")
 

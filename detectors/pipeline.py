@@ -34,8 +34,17 @@ from detectors import (
 from detectors.config import DetectionConfig
 from detectors.frames import Inputs
 
-RING_COLUMNS = ["kind", "members", "size", "score", "reasons", "typology_guess",
-                "first_seen", "last_seen", "total_amount"]  # fmt: skip
+RING_COLUMNS = [
+    "kind",
+    "members",
+    "size",
+    "score",
+    "reasons",
+    "typology_guess",
+    "first_seen",
+    "last_seen",
+    "total_amount",
+]
 
 
 @dataclass
@@ -52,6 +61,32 @@ def _no_rings() -> pd.DataFrame:
     return pd.DataFrame(columns=RING_COLUMNS)
 
 
+class _Clock:
+    """Seconds spent in each named step of a run."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._t = time.monotonic()
+
+    def lap(self, name: str) -> None:
+        now = time.monotonic()
+        self.laps[name] = round(now - self._t, 2)
+        self._t = now
+
+
+@dataclass
+class _FastPatterns:
+    """What the hour-scale detectors found (empty on day-level data)."""
+
+    passthrough: passthrough.PassThrough
+    fans: fan.Fans
+    chains: pd.DataFrame
+    cycles: pd.DataFrame
+    scatter: pd.DataFrame
+    drains: pd.DataFrame
+    edges: pd.DataFrame  # the suspicious transfers that rings are assembled from
+
+
 def find_rings(
     inputs: Inputs,
     cfg: DetectionConfig,
@@ -61,20 +96,78 @@ def find_rings(
     linked_clusters: Callable[[], pd.DataFrame] | None = None,
 ) -> DetectionResult:
     """Run every detector on ``inputs`` and return scored rings and linked clusters."""
-    clock: dict[str, float] = {}
-    t = time.monotonic()
-
-    def lap(name: str) -> None:
-        nonlocal t
-        now = time.monotonic()
-        clock[name] = round(now - t, 2)
-        t = now
-
-    everything = inputs.transfers
+    clock = _Clock()
+    transfers = inputs.transfers
     # Hour-scale detectors read delays between transfers; on day-level timestamps every
     # same-day relay would look instantaneous, so they only see data with clock times.
-    clock_times = frames.has_clock_times(everything)
-    tr = everything if clock_times else everything.iloc[:0]
+    clock_times = frames.has_clock_times(transfers)
+    fast_tr = transfers if clock_times else transfers.iloc[:0]
+    fast = _fast_patterns(fast_tr, inputs, cfg)
+    clock.lap("patterns")
+    split = split or assemble.louvain_splitter(cfg.random_seed)
+    candidates = assemble.assemble(fast.edges, inputs.identifiers, cfg, split)
+    clock.lap("assembly")
+    cluster_rows = (
+        linked_clusters() if linked_clusters else linked.components(inputs.identifiers, cfg)
+    )
+    cluster_rows = split_clusters(cluster_rows, inputs.identifiers, cfg, split)
+    ids = sorted(set(candidates.members["account"]) | set(cluster_rows["account"]), key=str)
+    accounts = details(ids) if details else inputs.accounts
+    fraud = pd.Index(inputs.fraud_accounts["account"].unique())
+    distance = proximity.fraud_distance(transfers, fraud, cfg.fraud_hops)
+    evidence = scoring.Evidence(
+        fast_tr,
+        fast.passthrough,
+        fast.fans,
+        fast.chains,
+        fast.cycles,
+        fast.scatter,
+        fast.drains,
+        inputs.identifiers,
+        accounts,
+        distance,
+    )
+    rings = _fast_rings(candidates, evidence, fraud, neighbourhood, cfg, clock)
+    clock.lap("scoring")
+    found = [set(m) for m in rings["members"]]
+    slow, slow_counts = any_speed.find(
+        transfers, inputs.seeds, found, fraud, details or _account_rows(inputs.accounts), cfg
+    )
+    if len(slow):
+        rings = pd.concat([rings, slow], ignore_index=True) if len(rings) else slow
+    clock.lap("any_speed")
+    ring_members = pd.Index(rings["members"].explode().dropna()) if len(rings) else pd.Index([])
+    linked_rows = clusters.summarise(
+        cluster_rows,
+        inputs.identifiers,
+        fast.passthrough.relays,
+        ring_members,
+        accounts,
+        distance,
+        transfers,
+        cfg,
+    )
+    if len(linked_rows):
+        rings = pd.concat([rings, _linked_rings(linked_rows)], ignore_index=True)
+    clock.lap("linked")
+    rings = rings.sort_values(["kind", "score"], ascending=[False, False]).reset_index(drop=True)
+    counts = {
+        "transfers": len(transfers),
+        "clock_times": int(clock_times),
+        **_fast_counts(fast),
+        "candidates": int(candidates.members["candidate"].nunique())
+        if len(candidates.members)
+        else 0,
+        **slow_counts,
+        "rings": int((rings["kind"] == "ring").sum()),
+        "linked_clusters": int((rings["kind"] == "linked_accounts").sum()),
+    }
+    return DetectionResult(rings=rings, counts=counts, timings=clock.laps)
+
+
+def _fast_patterns(tr: pd.DataFrame, inputs: Inputs, cfg: DetectionConfig) -> _FastPatterns:
+    """The hour-scale detectors on ``tr``: pass-through relays, fans, chains, cycles,
+    scatter-gather and drains, with the transfers each marks as suspicious."""
     pt = passthrough.detect(tr, cfg)
     relaying = pt.relays.index
     fans = fan.detect(tr, relaying, cfg)
@@ -83,94 +176,78 @@ def find_rings(
     scatter_rows, scatter_edges = scatter.detect(pt.relay_edges, cfg)
     hubs = pd.Index(fans.fan_out["account"]).union(pd.Index(scatter_rows["source"]))
     drains, drain_edges = takeover.detect(tr, relaying, inputs.takeovers, cfg, hubs)
-    lap("patterns")
-    ring_edges = pd.concat(
-        [passthrough.flow_edges(pt), fans.edges, chain_edges, cycle_edges, scatter_edges,
-         drain_edges], ignore_index=True,
-    )  # fmt: skip
-    split = split or assemble.louvain_splitter(cfg.random_seed)
-    cand = assemble.assemble(ring_edges, inputs.identifiers, cfg, split)
-    lap("assembly")
-    cluster_rows = (
-        linked_clusters() if linked_clusters else linked.components(inputs.identifiers, cfg)
-    )
-    cluster_rows = split_clusters(cluster_rows, inputs.identifiers, cfg, split)
-    ids = sorted(set(cand.members["account"]) | set(cluster_rows["account"]), key=str)
-    accounts = details(ids) if details else inputs.accounts
-    fraud = pd.Index(inputs.fraud_accounts["account"].unique())
-    distance = proximity.fraud_distance(everything, fraud, cfg.fraud_hops)
-    ev = scoring.Evidence(tr, pt, fans, chain_rows, cycle_rows, scatter_rows, drains,
-                          inputs.identifiers, accounts, distance)  # fmt: skip
-    f = scoring.features(cand.members, cand.edges, ev, cfg) if len(cand.members) else None
-    lap("features")
-    rings = _no_rings()
-    if f is not None:
-        if neighbourhood is not None:
-            f = _add_neighbourhood(f, cand.members, neighbourhood(
-                sorted(cand.members["account"], key=str), sorted(fraud, key=str)))  # fmt: skip
-        s = scoring.factors(f)
-        if "fraud_similarity" in f:
-            s["fraud"] = np.maximum(s["fraud"], np.clip(2 * f["fraud_similarity"], 0, 1))
-        f["score"] = scoring.score(s)
-        f = f[f["score"] >= cfg.min_score]
-        rings = pd.DataFrame(
-            {
-                "kind": "ring",
-                "members": f["members"],
-                "size": f["size"].astype(int),
-                "score": f["score"],
-                "reasons": [_ring_reasons(f.loc[c], s.loc[c]) for c in f.index],
-                "typology_guess": [explain.typology(f.loc[c]) for c in f.index],
-                "first_seen": f["first_seen"],
-                "last_seen": f["last_seen"],
-                "total_amount": f["total_amount"].round(2),
-            }
-        )
-    lap("scoring")
-    found = [set(m) for m in rings["members"]]
-    slow, slow_counts = any_speed.find(
-        everything, inputs.seeds, found, fraud, details or _account_rows(inputs.accounts), cfg
-    )
-    if len(slow):
-        rings = pd.concat([rings, slow], ignore_index=True) if len(rings) else slow
-    lap("any_speed")
-    ring_members = pd.Index(rings["members"].explode().dropna()) if len(rings) else pd.Index([])
-    linked_rows = clusters.summarise(cluster_rows, inputs.identifiers, pt.relays, ring_members,
-                                     accounts, distance, everything, cfg)  # fmt: skip
-    if len(linked_rows):
-        linked_df = pd.DataFrame(
-            {
-                "kind": "linked_accounts",
-                "members": linked_rows["members"],
-                "size": linked_rows["size"].astype(int),
-                "score": linked_rows["score"],
-                "reasons": linked_rows["reasons"],
-                "typology_guess": "linked_accounts",
-                "first_seen": linked_rows["first_seen"],
-                "last_seen": linked_rows["last_seen"],
-                "total_amount": linked_rows["total_amount"].astype(float).round(2),
-            }
-        )
-        rings = pd.concat([rings, linked_df], ignore_index=True)
-    lap("linked")
-    rings = rings.sort_values(["kind", "score"], ascending=[False, False]).reset_index(drop=True)
-    counts = {
-        "transfers": len(everything),
-        "clock_times": int(clock_times),
-        "relays": len(pt.relays),
-        "sinks": len(pt.sinks),
-        "fan_in": len(fans.fan_in),
-        "fan_out": len(fans.fan_out),
-        "chains": len(chain_rows),
-        "cycles": len(cycle_rows),
-        "scatter_gather": len(scatter_rows),
-        "drained": len(drains),
-        "candidates": int(cand.members["candidate"].nunique()) if len(cand.members) else 0,
-        **slow_counts,
-        "rings": int((rings["kind"] == "ring").sum()),
-        "linked_clusters": int((rings["kind"] == "linked_accounts").sum()),
+    found = [passthrough.flow_edges(pt), fans.edges, chain_edges, cycle_edges, scatter_edges]
+    edges = pd.concat([*found, drain_edges], ignore_index=True)
+    return _FastPatterns(pt, fans, chain_rows, cycle_rows, scatter_rows, drains, edges)
+
+
+def _fast_counts(fast: _FastPatterns) -> dict[str, int]:
+    return {
+        "relays": len(fast.passthrough.relays),
+        "sinks": len(fast.passthrough.sinks),
+        "fan_in": len(fast.fans.fan_in),
+        "fan_out": len(fast.fans.fan_out),
+        "chains": len(fast.chains),
+        "cycles": len(fast.cycles),
+        "scatter_gather": len(fast.scatter),
+        "drained": len(fast.drains),
     }
-    return DetectionResult(rings=rings, counts=counts, timings=clock)
+
+
+def _fast_rings(
+    candidates: assemble.Candidates,
+    evidence: scoring.Evidence,
+    fraud: pd.Index,
+    neighbourhood: Callable[[list[str], list[str]], pd.DataFrame] | None,
+    cfg: DetectionConfig,
+    clock: _Clock,
+) -> pd.DataFrame:
+    """Candidate rings scored and explained; those below ``min_score`` dropped."""
+    if not len(candidates.members):
+        clock.lap("features")
+        return _no_rings()
+    f = scoring.features(candidates.members, candidates.edges, evidence, cfg)
+    clock.lap("features")
+    if neighbourhood is not None:
+        members = sorted(candidates.members["account"], key=str)
+        nb = neighbourhood(members, sorted(fraud, key=str))
+        f = _add_neighbourhood(f, candidates.members, nb)
+    s = scoring.factors(f, cfg)
+    if "fraud_similarity" in f:
+        s["fraud"] = np.maximum(s["fraud"], np.clip(2 * f["fraud_similarity"], 0, 1))
+    f["score"] = scoring.score(s)
+    f = f[f["score"] >= cfg.min_score]
+    return pd.DataFrame(
+        {
+            "kind": "ring",
+            "members": f["members"],
+            "size": f["size"].astype(int),
+            "score": f["score"],
+            "reasons": [_ring_reasons(f.loc[c], s.loc[c]) for c in f.index],
+            "typology_guess": [explain.typology(f.loc[c]) for c in f.index],
+            "first_seen": f["first_seen"],
+            "last_seen": f["last_seen"],
+            "total_amount": f["total_amount"].round(2),
+        },
+        columns=RING_COLUMNS,
+    )
+
+
+def _linked_rings(rows: pd.DataFrame) -> pd.DataFrame:
+    """Linked-account clusters in the ring table's shape."""
+    return pd.DataFrame(
+        {
+            "kind": "linked_accounts",
+            "members": rows["members"],
+            "size": rows["size"].astype(int),
+            "score": rows["score"],
+            "reasons": rows["reasons"],
+            "typology_guess": "linked_accounts",
+            "first_seen": rows["first_seen"],
+            "last_seen": rows["last_seen"],
+            "total_amount": rows["total_amount"].astype(float).round(2),
+        }
+    )
 
 
 def _account_rows(accounts: pd.DataFrame) -> Callable[[list[str]], pd.DataFrame]:
@@ -223,8 +300,8 @@ def _ring_reasons(f: pd.Series, s: pd.Series) -> list[str]:
     out = explain.reasons(f, s)
     sim = f.get("fraud_similarity", 0.0)
     if pd.notna(sim) and sim >= 0.2:
-        out.insert(-1, f"Members pay the same accounts as a confirmed-fraud account "
-                       f"(similarity {sim:.2f}).")  # fmt: skip
+        text = f"Members pay the same accounts as a confirmed-fraud account (similarity {sim:.2f})."
+        out.insert(-1, text)
     top = f.get("top_member")
     if isinstance(top, str):
         out.insert(-1, f"{top} is where the ring's money concentrates (highest PageRank).")

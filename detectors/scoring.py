@@ -100,7 +100,7 @@ def features(members: pd.DataFrame, edges: pd.DataFrame, ev: Evidence, cfg: Dete
         age = (first - opened).dt.days
         f["known_age"] = age.notna().groupby(members["candidate"]).sum()
         f["new_accounts"] = (age < cfg.new_account_days).groupby(members["candidate"]).sum()
-        f["old_accounts"] = (age > 365).groupby(members["candidate"]).sum()
+        f["old_accounts"] = (age > cfg.old_account_days).groupby(members["candidate"]).sum()
         gnn = pd.to_numeric(members["account"].map(acc["gnn_score"]), errors="coerce")
         f["gnn_scored"] = gnn.notna().groupby(members["candidate"]).sum()
         f["gnn_mean"] = gnn.groupby(members["candidate"]).mean()
@@ -129,21 +129,24 @@ def features(members: pd.DataFrame, edges: pd.DataFrame, ev: Evidence, cfg: Dete
     dist = members["account"].map(ev.fraud_distance)
     f["fraud_members"] = (dist == 0).groupby(members["candidate"]).sum()
     f["fraud_near"] = (dist <= cfg.fraud_hops).groupby(members["candidate"]).sum()
-    counts = [c for c in f.columns if c not in ("members", "first_seen", "last_seen", "gnn_mean",
-                                                 "median_delay_min")]  # fmt: skip
+    kept = {"members", "first_seen", "last_seen", "gnn_mean", "median_delay_min"}
+    counts = [c for c in f.columns if c not in kept]
     f[counts] = f[counts].fillna(0)
     return f
 
 
-def factors(f: pd.DataFrame) -> pd.DataFrame:
-    """Sub-scores in 0..1 per candidate (NaN = not available, left out of the score)."""
+def factors(f: pd.DataFrame, cfg: DetectionConfig) -> pd.DataFrame:
+    """Sub-scores in 0..1 per candidate (NaN = not available, left out of the score); the
+    ramps are the ``score_*`` settings of ``cfg``."""
     s = pd.DataFrame(index=f.index)
-    s["relaying"] = np.clip(f["episodes"] / f["size"] / 2.0, 0, 1)
-    delay = f["median_delay_min"].fillna(24 * 60)
-    s["speed"] = np.clip((12 * 60 - delay) / (12 * 60 - 60), 0, 1)
+    s["relaying"] = np.clip(f["episodes"] / f["size"] / cfg.score_episodes_per_member, 0, 1)
+    fast, slow = cfg.score_fast_delay_minutes, cfg.score_slow_delay_minutes
+    delay = f["median_delay_min"].fillna(2 * slow)
+    s["speed"] = np.clip((slow - delay) / (slow - fast), 0, 1)
     ratio = f["relayed_out"] / f["relayed_in"].where(f["relayed_in"] > 0)
-    s["pass_through"] = np.clip((ratio.fillna(0) - 0.6) / 0.3, 0, 1)
-    s["senders"] = np.clip(f["outside_senders"] / (2.0 * f["size"]), 0, 1)
+    low, high = cfg.score_pass_through_low, cfg.score_pass_through_high
+    s["pass_through"] = np.clip((ratio.fillna(0) - low) / (high - low), 0, 1)
+    s["senders"] = np.clip(f["outside_senders"] / (cfg.score_senders_per_member * f["size"]), 0, 1)
     if "new_accounts" in f:
         s["new_accounts"] = (f["new_accounts"] / f["known_age"].where(f["known_age"] > 0)).clip(
             0, 1
