@@ -5,8 +5,8 @@ ignore time, which is what makes them baselines:
 
 - ``louvain_rings``: plain Louvain communities of the undirected transfer graph (edge weight:
   total R$ between the two accounts), each community of a ring's size taken as a ring. The
-  same graph and weights as GDS Louvain over ``project_all_flows``, which it replaces in the
-  benchmark.
+  same graph and weights as the GDS Louvain over all windowed transfers that the first
+  version of the benchmark used (docs/benchmarks.md).
 - ``dense_flow_rings``: Fraudar-style dense blocks of the bipartite sender/receiver graph.
   Each distinct sender -> receiver pair is an edge weighted 1 / log(receiver's distinct
   senders + 5), so a shop paid by thousands counts little. Greedy peeling removes, one at a
