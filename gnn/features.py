@@ -2,7 +2,9 @@
 DataFrames.
 
 The export runs a handful of stored queries (``cypher/gnn/``) that each return one row per
-account, transfer or account-device pair; nothing is ever queried one account at a time.
+account, transfer or account-device pair, and one GDS projection of the PIX graph
+(``gds_features``, in the style of ``graph/projections.py``); nothing is ever queried one
+account at a time.
 Every feature below is computed by a pure function from those frames, so the same code serves
 full training/scoring and incremental scoring of a neighbourhood.
 
@@ -15,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from graph.gateway import Gateway
+from graph.projections import account_ids, native_projection
 
 DAY = 86_400
 NIGHT_START_H, NIGHT_END_H = 20, 6  # Pix night period for individuals (20h-6h)
@@ -113,7 +117,7 @@ LINK_COLUMNS = ["id_usuario", "device", "first_seen", "registered", "logins", "f
 GDS_COLUMNS = ["id_usuario", "gds_degree", "pagerank", "community_size"]
 
 
-def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
 
 
@@ -124,7 +128,7 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
 
 def export_accounts(gateway: Gateway, ids: list[str], batch: int = 50_000) -> pd.DataFrame:
     """Static account facts for ``ids`` (a few large UNWIND queries)."""
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for chunk in _chunks(ids, batch):
         rows += gateway.run("gnn/accounts", ids=chunk)
     return _frame(rows, ACCOUNT_COLUMNS)
@@ -132,7 +136,7 @@ def export_accounts(gateway: Gateway, ids: list[str], batch: int = 50_000) -> pd
 
 def export_links(gateway: Gateway, ids: list[str], batch: int = 50_000) -> pd.DataFrame:
     """Account-device links of ``ids`` with login counts."""
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     for chunk in _chunks(ids, batch):
         rows += gateway.run("gnn/device_links", ids=chunk)
     return _frame(rows, LINK_COLUMNS)
@@ -165,26 +169,28 @@ def gds_features(gateway: Gateway, concurrency: int = 2) -> pd.DataFrame:
     """Degree, PageRank and Louvain community size of every account, from one GDS projection
     of the PIX graph (directed for PageRank, undirected for degree and communities)."""
     gds = gateway.gds()
-    name = "ringwatch-gnn-features"
-    with gds.graph.project.native(
-        name,
-        "Account",
-        {
-            "PIX": {"type": "PIX", "orientation": "NATURAL", "aggregation": "SINGLE"},
-            "PIX_U": {"type": "PIX", "orientation": "UNDIRECTED", "aggregation": "SINGLE"},
-        },
-        overwrite=True,
-        log_progress=False,
-    ):
-        params = {"graph": name, "concurrency": concurrency}
-        pr = pd.DataFrame(gateway.run("gnn/gds_pagerank", **params))
-        deg = pd.DataFrame(gateway.run("gnn/gds_degree", **params))
-        com = pd.DataFrame(gateway.run("gnn/gds_louvain", **params))
+    gds.set_show_progress(False)
+    relationships = {
+        "PIX": {"type": "PIX", "orientation": "NATURAL", "aggregation": "SINGLE"},
+        "PIX_U": {"type": "PIX", "orientation": "UNDIRECTED", "aggregation": "SINGLE"},
+    }
+    with native_projection(gds, "gnn-features", "Account", relationships) as G:
+        pr = gds.page_rank.stream(G, relationship_types=["PIX"], concurrency=concurrency)
+        deg = gds.degree.stream(G, relationship_types=["PIX_U"], concurrency=concurrency)
+        com = gds.louvain.stream(G, relationship_types=["PIX_U"], concurrency=concurrency)
     if pr.empty:
         return pd.DataFrame(columns=GDS_COLUMNS)
-    com["community_size"] = com.groupby("community")["id_usuario"].transform("size")
-    out = pr.merge(deg, on="id_usuario").merge(com[["id_usuario", "community_size"]])
-    return out.rename(columns={"degree": "gds_degree"})[GDS_COLUMNS]
+    accounts = account_ids(gateway, pr["nodeId"])
+    out = pd.DataFrame(
+        {
+            "id_usuario": pr["nodeId"].map(accounts),
+            "pagerank": pr["score"],
+            "gds_degree": pr["nodeId"].map(deg.set_index("nodeId")["score"]),
+            "community": pr["nodeId"].map(com.set_index("nodeId")["communityId"]),
+        }
+    ).dropna(subset=["id_usuario"])
+    out["community_size"] = out.groupby("community")["id_usuario"].transform("size")
+    return out[GDS_COLUMNS].reset_index(drop=True)
 
 
 def holders_per_device(links: pd.DataFrame, holder_of: pd.DataFrame) -> pd.DataFrame:
@@ -332,7 +338,7 @@ def build_features(raw: RawGraph, ids: list[str] | None = None) -> pd.DataFrame:
 
 def transform(features: pd.DataFrame) -> np.ndarray:
     """log1p of the heavy-tailed columns; the result is what gets standardised."""
-    values = features[list(FEATURES)].to_numpy(dtype=np.float64, copy=True)
+    values: np.ndarray = features[list(FEATURES)].to_numpy(dtype=np.float64, copy=True)
     for j, name in enumerate(FEATURES):
         if name in LOG_FEATURES:
             values[:, j] = np.log1p(np.clip(values[:, j], 0, None))

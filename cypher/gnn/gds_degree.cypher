@@ -1,7 +1,0 @@
-// Degree of every account over the undirected, aggregated PIX_U relationships of the
-// projected graph (distinct counterparties), streamed with the account id.
-// @param graph: string, name of a projected account graph with relationship type PIX_U (example: ringwatch-gnn)
-// @param concurrency: integer, GDS threads (example: 2)
-CALL gds.degree.stream($graph, {relationshipTypes: ['PIX_U'], concurrency: $concurrency})
-YIELD nodeId, score
-RETURN gds.util.asNode(nodeId).id_usuario AS id_usuario, score AS degree
