@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from app import store
-from graph.gateway import Gateway
+from graph.gateway import Graph
 
 MAX_HOPS = 5
 
@@ -28,7 +28,7 @@ class Trail:
 
 
 def money_trail(
-    gateway: Gateway,
+    gateway: Graph,
     start: str,
     *,
     direction: Literal["forward", "backward"] = "forward",

@@ -45,12 +45,12 @@ def throttle() -> LoginThrottle:
     return LoginThrottle()
 
 
-def attempt(fn: Callable[..., T], *args: Any, timeout_s: float | None = None, **kw: Any) -> T:
+def attempt(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
     """Call ``fn``; on failure show what went wrong and stop the page."""
     try:
         return fn(*args, **kw)
     except Exception as exc:  # every failure becomes a message, never a traceback
-        fail(store.explain(exc, timeout_s))
+        fail(store.explain(exc))
 
 
 def read(name: str, **params: Any) -> list[dict[str, Any]]:

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from app import ringgraph, security, store  # noqa: E402
 from graph.gateway import Gateway  # noqa: E402
+from graph.queries import inline  # noqa: E402
 from ringwatch.settings import load_settings  # noqa: E402
 
 CHROMIUM_ARGS = [
@@ -97,11 +98,11 @@ def make_ring(gateway: Gateway, size: int, seed: int = 1) -> str:
         {"account": m, "device": f"BENCH-{size}-D{i % max(1, size // 8):04d}"}
         for i, m in enumerate(members)
     ]
-    gateway.run_text(_CREATE, {"accounts": members + victims + cashouts})
-    gateway.run_text(_RING, {"ring_id": ring_id, "members": members})
+    gateway.query(inline(_CREATE), {"accounts": members + victims + cashouts})
+    gateway.query(inline(_RING), {"ring_id": ring_id, "members": members})
     for start in range(0, len(rows), 5000):
-        gateway.run_text(_PIX, {"flows": rows[start : start + 5000]})
-    gateway.run_text(_DEVICES, {"links": devices})
+        gateway.query(inline(_PIX), {"flows": rows[start : start + 5000]})
+    gateway.query(inline(_DEVICES), {"links": devices})
     return ring_id
 
 
@@ -202,7 +203,7 @@ def main() -> None:
     args = parser.parse_args()
     gateway = Gateway(load_settings())
     gateway.verify()
-    gateway.run_autocommit(_CLEAN, {"user": BENCH_USER})
+    gateway.query(inline(_CLEAN), {"user": BENCH_USER})
     proc = None
     try:
         rings = {size: make_ring(gateway, size) for size in args.sizes}
@@ -217,7 +218,7 @@ def main() -> None:
         if proc is not None:
             os.killpg(proc.pid, signal.SIGTERM)
             proc.wait(timeout=20)
-        gateway.run_autocommit(_CLEAN, {"user": BENCH_USER})
+        gateway.query(inline(_CLEAN), {"user": BENCH_USER})
         gateway.close()
     print(f"Ring detail page, {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     print()

@@ -149,11 +149,13 @@ def write(gateway: Any, p: CeilingPlan, batch: int = 10_000) -> int:
     for label, frame in p.nodes.items():
         for start in range(0, len(frame), batch):
             rows = _rows(frame.iloc[start : start + batch])
-            gateway.run("bench/ceiling/nodes", label=label, rows=rows)
+            gateway.query("bench/ceiling/nodes", {"label": label, "rows": rows})
         written += len(frame)
     for name in REL_ORDER:
         frame = p.rels.get(name, pd.DataFrame())
         for start in range(0, len(frame), batch):
-            gateway.run(f"bench/ceiling/{name}", rows=_rows(frame.iloc[start : start + batch]))
+            gateway.query(
+                f"bench/ceiling/{name}", {"rows": _rows(frame.iloc[start : start + batch])}
+            )
         written += len(frame)
     return written

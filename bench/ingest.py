@@ -50,8 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import graph_ceiling as ceiling  # noqa: E402
-from graph import queries  # noqa: E402
-from graph.gateway import Gateway  # noqa: E402
+from graph.gateway import Gateway, apply_schema  # noqa: E402
 from ingest.bulk import load_directory  # noqa: E402
 from ingest.produce import Pacer, open_producer, produce_frames, read_directory  # noqa: E402
 from ingest.stream import StreamLoader, open_consumer  # noqa: E402
@@ -96,7 +95,7 @@ class Bench:
     def wipe(self) -> None:
         started = time.monotonic()
         if self.fresh_store is None:
-            self.gateway.run_autocommit(queries.load("bench/wipe").statements()[0])
+            self.gateway.query("bench/wipe")
         else:
             self.recreate_store(self.fresh_store)
         self.say(f"graph wiped in {time.monotonic() - started:.0f} s")
@@ -111,7 +110,7 @@ class Bench:
             shutil.rmtree(stack.neo4j.data_dir / sub / "neo4j", ignore_errors=True)
         stack.neo4j.start()
         stack.neo4j.wait_ready(timeout_s=180)
-        self.gateway.apply_schema()
+        apply_schema(self.gateway)
 
 
 def raw_ceiling(b: Bench) -> None:
@@ -120,10 +119,10 @@ def raw_ceiling(b: Bench) -> None:
     for dataset in LOAD_ORDER:
         frame = b.frames.get(dataset)
         for chunk in batches(frame if frame is not None else pd.DataFrame(), 10_000):
-            b.gateway.run("bench/raw_create", rows=records(chunk))
+            b.gateway.query("bench/raw_create", {"rows": records(chunk)})
     seconds = time.monotonic() - started
     b.results.append(Result("raw UNWIND CREATE ceiling", b.total, seconds, "no MERGE/validation"))
-    b.gateway.run_autocommit(queries.load("bench/delete_raw").statements()[0])
+    b.gateway.query("bench/delete_raw")
 
 
 def graph_ceiling(b: Bench) -> None:
@@ -140,7 +139,7 @@ def graph_ceiling(b: Bench) -> None:
 
 
 def graph_counts(b: Bench) -> dict[str, int]:
-    return {r["item"]: r["value"] for r in b.gateway.run("bench/graph_counts")}
+    return {r["item"]: r["value"] for r in b.gateway.query("bench/graph_counts", mode="read").rows}
 
 
 def naive(b: Bench, sample: int) -> None:
@@ -251,7 +250,7 @@ def latency(
             with lock:  # the oldest unlinked ones (batches commit in about send order)
                 ids = [i for i in sent if i not in link_seen][:poll_cap]
             if ids:
-                rows = b.gateway.run("bench/seen_transactions", ids=ids)
+                rows = b.gateway.query("bench/seen_transactions", {"ids": ids}, mode="read").rows
                 now = time.monotonic()
                 for r in rows:
                     node_seen.setdefault(r["id"], now)
@@ -389,7 +388,7 @@ def main() -> None:
     settings = load_settings()
     with Gateway(settings) as gateway:
         gateway.verify()
-        gateway.apply_schema()
+        apply_schema(gateway)
         b = Bench(gateway, settings.kafka_bootstrap_servers, read_directory(args.data))
         if args.fresh_store:
             if settings.external_neo4j:

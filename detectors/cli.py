@@ -51,14 +51,14 @@ def detect(
     """Flag mule rings and linked accounts in the loaded graph, score and explain them, and
     store them as :Ring nodes (stable ids across runs) with a :DetectionRun record."""
     from detectors import schedule, store
-    from graph.gateway import Gateway
+    from graph.gateway import Gateway, apply_schema
 
     cfg = DetectionConfig.from_pairs(set_ or [])
     settings = load_settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(message)s")
     with Gateway(settings) as gateway:
         gateway.verify()
-        gateway.apply_schema()
+        apply_schema(gateway)
         if every is None:
             detect_once(gateway, cfg, dry_run, gds, lock_ttl, say=typer.echo)
             return
@@ -91,8 +91,10 @@ def evaluate(
     rows, look = ev.read_truth(truth)
     with Gateway(load_settings()) as gateway:
         gateway.verify()
-        rings = gateway.run("detectors/stored_rings", kind="ring")
-        linked = gateway.run("detectors/stored_rings", kind="linked_accounts")
+        rings = gateway.query("detectors/stored_rings", {"kind": "ring"}, mode="read").rows
+        linked = gateway.query(
+            "detectors/stored_rings", {"kind": "linked_accounts"}, mode="read"
+        ).rows
     result = ev.metrics(
         [set(r["members"]) for r in rings], rows, look, [r["typology_guess"] for r in rings]
     )

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 from detectors.config import DetectionConfig
+from graph.gateway import Graph
 
 
 def detect_once(
-    gateway: Any,
+    gateway: Graph,
     cfg: DetectionConfig,
     dry_run: bool = False,
     use_gds: bool = True,

@@ -21,7 +21,7 @@ import pandas as pd
 from detectors import stable_ids
 from detectors.config import DetectionConfig
 from detectors.pipeline import DetectionResult
-from graph.gateway import Gateway
+from graph.gateway import Graph, Step
 from ringwatch.errors import RingwatchError
 
 LOCK = "detection"
@@ -37,16 +37,16 @@ def new_run_id() -> str:
 
 @contextmanager
 def run_lock(
-    gateway: Gateway, run_id: str, cfg: DetectionConfig, ttl_s: int = 3600
+    gateway: Graph, run_id: str, cfg: DetectionConfig, ttl_s: int = 3600
 ) -> Iterator[None]:
     """Hold the detection lock (and an outcome-'running' DetectionRun) for one run."""
-    row = gateway.run(
-        "detectors/acquire_lock",
-        lock_name=LOCK,
-        run_id=run_id,
-        ttl_s=ttl_s,
-        parameters=json.dumps(cfg.as_dict(), sort_keys=True),
-    )[0]
+    lock = {
+        "lock_name": LOCK,
+        "run_id": run_id,
+        "ttl_s": ttl_s,
+        "parameters": json.dumps(cfg.as_dict(), sort_keys=True),
+    }
+    row = gateway.query("detectors/acquire_lock", lock).rows[0]
     if not row["acquired"]:
         raise LockBusy(
             f"Run {row['holder']} is still running (its lock lasts until {row['expires']}); "
@@ -55,15 +55,16 @@ def run_lock(
     try:
         yield
     finally:
-        gateway.run("detectors/release_lock", lock_name=LOCK, run_id=run_id)
+        gateway.query("detectors/release_lock", {"lock_name": LOCK, "run_id": run_id})
 
 
-def previous(gateway: Gateway) -> tuple[pd.DataFrame, dict[str, int]]:
+def previous(gateway: Graph) -> tuple[pd.DataFrame, dict[str, int]]:
     """Stored rings (ring_id, kind, status, members) and the highest numbers handed out."""
     prev = pd.DataFrame(
-        gateway.run("detectors/previous_rings"), columns=["ring_id", "kind", "status", "members"]
+        gateway.query("detectors/previous_rings", mode="read").rows,
+        columns=["ring_id", "kind", "status", "members"],
     )
-    row = gateway.run("detectors/last_numbers")
+    row = gateway.query("detectors/last_numbers", mode="read").rows
     last = row[0] if row else {"last_ring": 0, "last_linked": 0}
     return prev, {"ring": int(last["last_ring"] or 0),
                   "linked_accounts": int(last["last_linked"] or 0)}  # fmt: skip
@@ -101,7 +102,7 @@ def ring_rows(rings: pd.DataFrame, ids: list[str]) -> list[dict[str, Any]]:
 
 
 def write(
-    gateway: Gateway,
+    gateway: Graph,
     run_id: str,
     result: DetectionResult,
     cfg: DetectionConfig,
@@ -115,7 +116,7 @@ def write(
     counts = {**result.counts, "kept_ids": len(assignment.matched),
               "new_ids": len(rows) - len(assignment.matched),
               "retired": len(assignment.unmatched)}  # fmt: skip
-    steps: list[tuple[str, dict[str, Any]]] = [
+    steps: list[Step] = [
         ("detectors/write_rings", {"rings": rows, "run_id": run_id}),
         ("detectors/retire_rings", {"ring_ids": assignment.unmatched}),
         (
@@ -130,20 +131,22 @@ def write(
             },
         ),
     ]
-    gateway.run_all(steps, before_commit)
+    gateway.transaction(steps, before_commit)
     return Written(assignment.ring_ids, len(assignment.matched),
                    len(rows) - len(assignment.matched), len(assignment.unmatched))  # fmt: skip
 
 
-def fail(gateway: Gateway, run_id: str, error: str, counts: dict[str, Any] | None = None) -> None:
+def fail(gateway: Graph, run_id: str, error: str, counts: dict[str, Any] | None = None) -> None:
     """Record a failed run (the rings of earlier runs are untouched)."""
     prev_last = previous(gateway)[1]
-    gateway.run(
+    gateway.query(
         "detectors/finish_run",
-        run_id=run_id,
-        outcome="failed",
-        counts=json.dumps(counts or {}, sort_keys=True),
-        error=error[:2000],
-        last_ring=prev_last["ring"],
-        last_linked=prev_last["linked_accounts"],
+        {
+            "run_id": run_id,
+            "outcome": "failed",
+            "counts": json.dumps(counts or {}, sort_keys=True),
+            "error": error[:2000],
+            "last_ring": prev_last["ring"],
+            "last_linked": prev_last["linked_accounts"],
+        },
     )

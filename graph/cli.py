@@ -6,8 +6,7 @@ from typing import Annotated
 
 import typer
 
-from graph.gateway import Gateway
-from graph.queries import load
+from graph.gateway import Gateway, apply_schema
 from ringwatch.settings import load_settings
 
 graph_app = typer.Typer(help="Create the graph schema or wipe the graph.", no_args_is_help=True)
@@ -17,8 +16,8 @@ graph_app = typer.Typer(help="Create the graph schema or wipe the graph.", no_ar
 def init() -> None:
     """Apply constraints and indexes from cypher/schema/*.cypher (idempotent)."""
     with Gateway(load_settings()) as gateway:
-        count = gateway.apply_schema()
-        versions = gateway.run("admin/gds_version")[0]
+        count = apply_schema(gateway)
+        versions = gateway.query("admin/gds_version", mode="read").rows[0]
     typer.echo(
         f"Schema applied ({count} statements) on Neo4j {versions['neo4j']} "
         f"({versions['edition']}) with GDS {versions['gds']}."
@@ -34,6 +33,6 @@ def reset(
         typer.echo("This deletes all data in the graph. Re-run with --yes to confirm.")
         raise typer.Exit(1)
     with Gateway(load_settings()) as gateway:
-        before = gateway.run("admin/count_nodes")[0]["nodes"]
-        gateway.run_autocommit(load("admin/reset_batch").statements()[0])
+        before = gateway.query("admin/count_nodes", mode="read").rows[0]["nodes"]
+        gateway.query("admin/reset_batch")
     typer.echo(f"Deleted {before} nodes.")

@@ -26,6 +26,10 @@ _PARAM_LINE = re.compile(
     r"(?:\(example:\s*(?P<example>.*)\))?\s*$"
 )
 _PARAM_USE = re.compile(r"\$(\w+)")
+# Statements Neo4j runs only in an implicit (auto-commit) transaction of their own.
+_IMPLICIT = re.compile(
+    r"\bIN\s+TRANSACTIONS\b|^\s*(CREATE|DROP)\s+(\w+\s+)?(CONSTRAINT|INDEX)\b", re.I | re.M
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,12 @@ class StoredQuery:
         """The statements in the file, split on ``;`` at line ends."""
         body = _strip_comments(self.text)
         return [s.strip() for s in re.split(r";\s*$", body, flags=re.M) if s.strip()]
+
+    @property
+    def implicit(self) -> bool:
+        """Whether each statement must run in an implicit transaction of its own: Neo4j
+        demands it for ``CALL { ... } IN TRANSACTIONS`` and for schema commands."""
+        return any(_IMPLICIT.search(s) for s in self.statements())
 
 
 def _strip_comments(text: str) -> str:
@@ -91,6 +101,12 @@ def load(name: str) -> StoredQuery:
     if CYPHER_DIR.resolve() not in path.parents or not path.exists():
         raise RingwatchError(f"No stored query named {name!r} (looked for {path}).")
     return parse(name, path.read_text())
+
+
+def inline(text: str) -> StoredQuery:
+    """Cypher that is not stored in a file (the app's console, test set-up) as a nameless
+    query, so that it runs through the same ``Gateway.query``."""
+    return parse("", text)
 
 
 def list_queries(folder: str) -> list[StoredQuery]:

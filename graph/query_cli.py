@@ -78,7 +78,7 @@ def query(
     stored = load(f"{FOLDER}/{name}")
     values = parameters(stored, param or [])
     with Gateway(load_settings()) as gateway:
-        rows = gateway.run_text(stored.statements()[0], values, read_only=True)
+        rows = gateway.query(stored, values, mode="read").rows
     frame = pd.DataFrame(rows)
     if frame.empty:
         typer.echo("(no rows)")

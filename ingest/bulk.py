@@ -16,7 +16,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from data import schema
-from graph.gateway import Gateway
+from graph.gateway import Graph, apply_schema
 from ingest.validate import validate
 from ingest.writer import LOAD_ORDER, batches, link_transfers, records, write_rows
 from ringwatch.errors import RingwatchError
@@ -73,7 +73,7 @@ def write_rejects(reject_dir: Path, dataset: str, rejected: pd.DataFrame) -> Non
 
 
 def load_directory(
-    gateway: Gateway,
+    gateway: Graph,
     directory: Path,
     batch_size: int = 10_000,
     reject_dir: Path | None = None,
@@ -90,7 +90,7 @@ def load_directory(
     reject_dir = reject_dir or directory / "rejects"
     for dataset in LOAD_ORDER:  # fresh reject files for this load
         (reject_dir / f"{dataset}.csv").unlink(missing_ok=True)
-    gateway.apply_schema()
+    apply_schema(gateway)
     report = LoadReport()
     start = time.monotonic()
     for dataset, path in found.items():

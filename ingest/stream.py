@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from graph.gateway import Gateway
+from graph.gateway import Graph, GraphError
 from ingest.kafka_config import MAX_RECORD_BYTES
 from ingest.metrics import StreamMetrics
 from ingest.topics import Topics
@@ -247,17 +247,8 @@ class Backoff:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True when ``exc`` (or what caused it) says Neo4j is unavailable for now."""
-    from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
-
-    seen: BaseException | None = exc
-    for _ in range(10):  # the gateway wraps driver errors; look through the chain
-        if seen is None:
-            return False
-        if isinstance(seen, ServiceUnavailable | SessionExpired | TransientError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
+    """True when ``exc`` says Neo4j is unavailable for now (the gateway's ``transient``)."""
+    return isinstance(exc, GraphError) and exc.transient
 
 
 class Abandoned(Exception):
@@ -323,7 +314,7 @@ class StreamLoader:
 
     def __init__(
         self,
-        gateway: Gateway,
+        gateway: Graph,
         consumer: Any,
         producer: Any,
         topics: Topics,

@@ -84,7 +84,7 @@ def stream(
     """Load the Kafka topics into Neo4j: validate every message, send bad ones to the
     dead-letter topic, write in batches and commit offsets only after Neo4j has the batch.
     Stops cleanly on SIGTERM or Ctrl-C (the current batch is finished and committed)."""
-    from graph.gateway import Gateway
+    from graph.gateway import Gateway, apply_schema
     from ingest.metrics import StreamMetrics
     from ingest.produce import open_producer
     from ingest.stream import BatchPolicy, StreamLoader, open_consumer
@@ -102,7 +102,7 @@ def stream(
     metrics = StreamMetrics()
     with Gateway(settings) as gateway:
         gateway.verify()
-        gateway.apply_schema()
+        apply_schema(gateway)
         ensure_topics(bootstrap, topics.all, partitions)
         consumer = open_consumer(
             bootstrap, group, topics, max_poll_records=batch_size, group_instance_id=instance_id

@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
-from neo4j.exceptions import ConstraintError
 
 from data import schema
-from graph.gateway import Gateway
+from graph.gateway import ConstraintViolated, Graph
 
 # Load order that keeps placeholders rare (holders before keys, keys before transactions);
 # any order converges to the same graph.
@@ -62,7 +61,7 @@ def first_of_each_id(dataset: str, rows: list[dict[str, Any]]) -> list[dict[str,
     return unique
 
 
-def write_rows(gateway: Gateway, dataset: str, rows: list[dict[str, Any]]) -> int:
+def write_rows(gateway: Graph, dataset: str, rows: list[dict[str, Any]]) -> int:
     """Write one batch of validated rows of ``dataset`` in one transaction; returns how many
     transactions got their PIX edge in it (0 for other datasets)."""
     if not rows:
@@ -71,8 +70,8 @@ def write_rows(gateway: Gateway, dataset: str, rows: list[dict[str, Any]]) -> in
     attempt = 1
     while True:
         try:
-            result = gateway.run(f"ingest/{dataset}", rows=rows)
-        except ConstraintError:
+            result = gateway.query(f"ingest/{dataset}", {"rows": rows}).rows
+        except ConstraintViolated:
             if attempt == CONSTRAINT_RETRIES:
                 raise
             attempt += 1
@@ -80,12 +79,12 @@ def write_rows(gateway: Gateway, dataset: str, rows: list[dict[str, Any]]) -> in
         return int(result[0].get("linked", 0)) if result else 0
 
 
-def link_transfers(gateway: Gateway, batch: int = LINK_BATCH) -> int:
+def link_transfers(gateway: Graph, batch: int = LINK_BATCH) -> int:
     """Create the account-to-account PIX edge of every :Unlinked transaction that can now be
     resolved (one whose keys, holders or accounts arrived after it)."""
     total = 0
     while True:
-        linked = gateway.run("ingest/link_transfers", limit=batch)[0]["linked"]
+        linked = gateway.query("ingest/link_transfers", {"limit": batch}).rows[0]["linked"]
         total += linked
         if linked < batch:
             return total

@@ -81,8 +81,8 @@ def demo(
     settings = load_settings()
     with Gateway(settings) as gateway:
         gateway.verify()
-        versions = gateway.run("admin/gds_version")[0]
-        procedures = gateway.run("admin/gds_procedures")[0]["procedures"]
+        versions = gateway.query("admin/gds_version", mode="read").rows[0]
+        procedures = gateway.query("admin/gds_procedures", mode="read").rows[0]["procedures"]
     typer.echo(
         f"Neo4j {versions['neo4j']} with GDS {versions['gds']} at {settings.neo4j_uri}: "
         f"{procedures} GDS procedures available."

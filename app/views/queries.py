@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from app import security, store, ui
-from graph.queries import StoredQuery, list_queries
+from graph.queries import StoredQuery, inline, list_queries
 from graph.query_cli import convert
 
 who = ui.require("query")
@@ -19,15 +19,17 @@ st.title("Query library")
 library_tab, console_tab = st.tabs(["Analyst queries", "Cypher console"])
 
 
-def run_read(kind: str, cypher: str, params: dict[str, Any], row_limit: int, detail: dict) -> None:
+def run_read(
+    kind: str, query: StoredQuery, params: dict[str, Any], row_limit: int, detail: dict
+) -> None:
     """Run read-only with limits, audit it with its outcome, then show the (masked) rows."""
     started = time.monotonic()
     try:
         result = store.read_limited(
-            ui.gateway(), cypher, params, row_limit=row_limit, timeout_s=opts.query_timeout_s
+            ui.gateway(), query, params, row_limit=row_limit, timeout_s=opts.query_timeout_s
         )
     except Exception as exc:
-        message = store.explain(exc, opts.query_timeout_s)
+        message = store.explain(exc)
         ui.audit(who, kind, **detail, params=params, outcome=message)
         ui.fail(message)
     seconds = time.monotonic() - started
@@ -77,16 +79,13 @@ with library_tab:
         with st.expander("Cypher"):
             st.code(query.text, language="cypher")
         if submitted:
-            statements = query.statements()
-            if len(statements) != 1:
-                ui.fail(f"{query.name} holds {len(statements)} statements; the library runs one.")
             params = ui.attempt(
                 lambda: {
                     name: convert(query, name, str(value)) if isinstance(value, str) else value
                     for name, value in values.items()
                 }
             )
-            run_read("library_query", statements[0], params, opts.row_limit, {"query": query.name})
+            run_read("library_query", query, params, opts.row_limit, {"query": query.name})
 
 with console_tab:
     if not who.can("console"):
@@ -125,4 +124,4 @@ with console_tab:
             if refusal:
                 ui.audit(who, "console_query", cypher=cypher, params=params, outcome=refusal)
                 ui.fail(refusal)
-            run_read("console_query", cypher, params, int(row_limit), {"cypher": cypher})
+            run_read("console_query", inline(cypher), params, int(row_limit), {"cypher": cypher})

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from graph.gateway import Gateway
+from graph.gateway import Gateway, apply_schema
 from ringwatch.settings import load_settings
 
 
@@ -14,7 +14,7 @@ from ringwatch.settings import load_settings
 def gateway() -> Iterator[Gateway]:
     gw = Gateway(load_settings())
     gw.verify()
-    gw.apply_schema()
+    apply_schema(gw)
     yield gw
     gw.close()
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.queries import list_queries
+from graph.queries import inline, list_queries
 from graph.query_cli import parameters
 from ingest.bulk import load_directory
 
@@ -98,15 +98,17 @@ def write(directory: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def planted(gateway, tmp_path_factory):
-    gateway.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+    gateway.query(inline("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS"))
     report = load_directory(
         gateway, write(tmp_path_factory.mktemp("q") / "d"), progress=False, say=lambda _: None
     )
     assert report.rejected == 0
-    gateway.run_text(
-        "CREATE (r:Ring {ring_id: 'RTEST', score: 0.9, status: 'open'}) WITH r "
-        "MATCH (a:Account) WHERE a.id_usuario IN ['U1','U2','U3','U4'] "
-        "CREATE (a)-[:MEMBER_OF]->(r)"
+    gateway.query(
+        inline(
+            "CREATE (r:Ring {ring_id: 'RTEST', score: 0.9, status: 'open'}) WITH r "
+            "MATCH (a:Account) WHERE a.id_usuario IN ['U1','U2','U3','U4'] "
+            "CREATE (a)-[:MEMBER_OF]->(r)"
+        )
     )
     return gateway
 
@@ -167,8 +169,6 @@ def test_there_are_at_least_15_documented_queries():
 def test_query_finds_its_planted_pattern(planted, query):
     """The query runs read-only with documented parameters and returns the planted answer."""
     short = query.name.split("/", 1)[1]
-    rows = planted.run_text(
-        query.statements()[0], parameters(query, PARAMS.get(short, [])), read_only=True
-    )
+    rows = planted.query(query, parameters(query, PARAMS.get(short, [])), mode="read").rows
     column, value = EXPECTED[short]
     assert value in [row[column] for row in rows], rows

@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from test_app_queries import build_app_graph
 
 from app import security
+from graph.queries import inline
 from ringwatch.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.integration
@@ -231,17 +232,19 @@ def test_decision_is_recorded_in_neo4j(app_url, sessions, chromium, gateway):
     web.get_by_role("textbox", name="Note (required)").fill(note)
     web.get_by_role("button", name="Record decision").click()
     expect(web.get_by_text("Recorded confirm on ring R-TEST-2")).to_be_visible()
-    rows = gateway.run_text(
-        "MATCH (d:Decision {note: $note})-[:ABOUT]->(r:Ring) "
-        "RETURN d.user AS user, d.decision AS decision, r.ring_id AS ring, r.status AS status",
+    rows = gateway.query(
+        inline(
+            "MATCH (d:Decision {note: $note})-[:ABOUT]->(r:Ring) "
+            "RETURN d.user AS user, d.decision AS decision, r.ring_id AS ring, r.status AS status"
+        ),
         {"note": note},
-    )
+    ).rows
     assert rows == [
         {"user": "ines", "decision": "confirm", "ring": "R-TEST-2", "status": "confirmed"}
     ]
-    audit = gateway.run_text(
-        "MATCH (e:AuditEvent {user: 'ines', action: 'decision'}) RETURN e.detail AS detail"
-    )
+    audit = gateway.query(
+        inline("MATCH (e:AuditEvent {user: 'ines', action: 'decision'}) RETURN e.detail AS detail")
+    ).rows
     assert any(json.loads(a["detail"])["note"] == note for a in audit)
     shoot(web, "decisions")
 
@@ -259,9 +262,9 @@ def test_analyst_runs_a_library_query_with_masked_results(app_url, sessions, chr
     web.get_by_role("button", name="Run query").click()
     expect(web.get_by_text("6 rows in")).to_be_visible()
     expect(web.locator(GRID_CELLS).filter(has_text="***.").first).to_be_attached()
-    events = gateway.run_text(
-        "MATCH (e:AuditEvent {user: 'abel', action: 'library_query'}) RETURN e.detail AS d"
-    )
+    events = gateway.query(
+        inline("MATCH (e:AuditEvent {user: 'abel', action: 'library_query'}) RETURN e.detail AS d")
+    ).rows
     assert json.loads(events[-1]["d"])["query"] == "analyst/ring_members"
     shoot(web, "queries")
 
@@ -278,7 +281,7 @@ def test_console_refuses_a_write(app_url, sessions, chromium, gateway):
     box.fill("CREATE (:Intruder {at: 1}) RETURN 1")
     web.get_by_role("button", name="Run", exact=True).click()
     expect(web.get_by_text("Refused: the console is read-only")).to_be_visible()
-    assert gateway.run_text("MATCH (n:Intruder) RETURN count(n) AS n")[0]["n"] == 0
+    assert gateway.query(inline("MATCH (n:Intruder) RETURN count(n) AS n")).rows[0]["n"] == 0
     shoot(web, "console")
 
 
@@ -309,7 +312,7 @@ def test_account_runs_and_audit_pages(app_url, sessions, chromium):
 
 def test_empty_graph_is_a_message(app_url, sessions, chromium, gateway):
     """With an empty graph the pages say to run the loader instead of failing."""
-    gateway.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+    gateway.query(inline("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS"))
     web = as_user(sessions, chromium, app_url, "ines")
     go(web, "Ring queue")
     expect(web.get_by_text("The graph is empty: load data first")).to_be_visible()

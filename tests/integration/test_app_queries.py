@@ -20,6 +20,7 @@ from app.security import User
 from app.trail import money_trail
 from data import schema
 from graph import queries
+from graph.queries import inline
 from ingest.bulk import load_directory
 
 pytestmark = pytest.mark.integration
@@ -191,15 +192,15 @@ SET a.gnn_score = 0.9 - 0.05 * toFloat(size(id) % 3), a.model_version = 'test-1'
 
 def build_app_graph(gateway, directory: Path) -> None:
     """Wipe the graph and build the app test graph (loader data plus rings, runs and scores)."""
-    gateway.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+    gateway.query(inline("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS"))
     directory.mkdir(parents=True, exist_ok=True)
     for name, frame in _frames().items():
         frame.to_csv(directory / f"{name}.csv", index=False)
     load_directory(gateway, directory, progress=False, say=lambda _: None)
     first, last = ts(0), ts(90)
-    gateway.run_text(_RINGS_CYPHER, {"rings": RINGS, "first": first, "last": last})
-    gateway.run_text(_RUNS_CYPHER, {"runs": RUNS})
-    gateway.run_text(_SCORES_CYPHER, {"ids": MEMBERS + LINKED})
+    gateway.query(inline(_RINGS_CYPHER), {"rings": RINGS, "first": first, "last": last})
+    gateway.query(inline(_RUNS_CYPHER), {"runs": RUNS})
+    gateway.query(inline(_SCORES_CYPHER), {"ids": MEMBERS + LINKED})
 
 
 @pytest.fixture(scope="module")
@@ -298,9 +299,9 @@ def test_decision_is_appended_and_updates_ring_status(app_graph):
     ]
     ring = store.read(app_graph, "app/ring", ring_id="R-TEST-2")[0]["ring"]
     assert ring["status"] == "confirmed"
-    linked = app_graph.run_text(
-        "MATCH (d:Decision)-[:ABOUT]->(:Ring {ring_id: 'R-TEST-2'}) RETURN count(d) AS n"
-    )
+    linked = app_graph.query(
+        inline("MATCH (d:Decision)-[:ABOUT]->(:Ring {ring_id: 'R-TEST-2'}) RETURN count(d) AS n")
+    ).rows
     assert linked[0]["n"] == 2
     audit = store.read(app_graph, "app/audit_events", user="ines", action="decision", limit=5)
     assert json.loads(audit[0]["detail"])["target_id"] == "R-TEST-2"
@@ -323,21 +324,27 @@ def test_decision_rules_are_enforced(app_graph):
 def test_console_runs_reads_and_refuses_writes(app_graph):
     """The console's READ transaction returns limited rows and the server refuses a write."""
     result = store.read_limited(
-        app_graph, "MATCH (a:Account) RETURN a.id_usuario AS id", {}, row_limit=3, timeout_s=10
+        app_graph,
+        inline("MATCH (a:Account) RETURN a.id_usuario AS id"),
+        {},
+        row_limit=3,
+        timeout_s=10,
     )
     assert len(result.rows) == 3 and result.truncated
     with pytest.raises(Exception) as refused:
-        store.read_limited(app_graph, "CREATE (:Tmp) RETURN 1", {}, row_limit=3, timeout_s=10)
+        store.read_limited(
+            app_graph, inline("CREATE (:Tmp) RETURN 1"), {}, row_limit=3, timeout_s=10
+        )
     assert store.explain(refused.value).startswith("Refused")
-    assert app_graph.run_text("MATCH (t:Tmp) RETURN count(t) AS n")[0]["n"] == 0
+    assert app_graph.query(inline("MATCH (t:Tmp) RETURN count(t) AS n")).rows[0]["n"] == 0
 
 
 def test_console_timeout_is_a_message(app_graph):
     """A console query over its time limit is stopped and explained, not shown as a trace."""
     slow = "UNWIND range(1, 400000000) AS x WITH x WHERE x % 7 = 99 RETURN count(*) AS n"
     with pytest.raises(Exception) as stopped:
-        store.read_limited(app_graph, slow, {}, row_limit=5, timeout_s=1)
-    assert "time limit of 1 s" in store.explain(stopped.value, timeout_s=1)
+        store.read_limited(app_graph, inline(slow), {}, row_limit=5, timeout_s=1)
+    assert "time limit of 1 s" in store.explain(stopped.value)
 
 
 def test_money_trail_follows_time_ordered_hops(app_graph):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from graph.queries import inline
 from ingest.bulk import load_directory
 from ingest.validate import validate
 from ingest.writer import link_transfers, write_rows
@@ -69,12 +70,12 @@ def write_dataset(directory: Path, skip: tuple[str, ...] = ()) -> Path:
 
 
 def fingerprint(gateway) -> dict[str, float]:
-    return {r["item"]: r["value"] for r in gateway.run("admin/graph_fingerprint")}
+    return {r["item"]: r["value"] for r in gateway.query("admin/graph_fingerprint").rows}
 
 
 @pytest.fixture
 def empty_graph(gateway):
-    gateway.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+    gateway.query(inline("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS"))
     return gateway
 
 
@@ -104,10 +105,12 @@ def test_bad_rows_go_to_the_reject_file_with_reasons(empty_graph, tmp_path):
 def test_money_trail_links_accounts_through_keys(empty_graph, tmp_path):
     """Ana pays Bia by e-mail key, Bia pays Cau by CNPJ key: PIX edges Ana->Bia->Cau exist."""
     load_directory(empty_graph, write_dataset(tmp_path / "d"), progress=False, say=lambda _: None)
-    rows = empty_graph.run_text(
-        "MATCH (a:Account)-[p:PIX]->(b:Account) RETURN a.id_usuario AS a, b.id_usuario AS b "
-        "ORDER BY p.timestamp"
-    )
+    rows = empty_graph.query(
+        inline(
+            "MATCH (a:Account)-[p:PIX]->(b:Account) RETURN a.id_usuario AS a, b.id_usuario AS b "
+            "ORDER BY p.timestamp"
+        )
+    ).rows
     assert [(r["a"], r["b"]) for r in rows] == [("U0000001", "U0000002"), ("U0000002", "U0000003")]
 
 
@@ -125,7 +128,7 @@ def test_out_of_order_files_converge(empty_graph, tmp_path):
     full = write_dataset(tmp_path / "full")
     load_directory(empty_graph, full, progress=False, say=lambda _: None)
     expected = fingerprint(empty_graph)
-    empty_graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+    empty_graph.query(inline("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS"))
     tx_only, rest = tmp_path / "tx", tmp_path / "rest"
     write_dataset(rest, skip=("transacoes_pix", "fraudes"))
     tx_only.mkdir()
@@ -144,7 +147,7 @@ def test_events_are_written_once_whatever_the_order_and_repeats(empty_graph, tmp
     full = write_dataset(tmp_path / "full")
     load_directory(empty_graph, full, progress=False, say=lambda _: None)
     expected = fingerprint(empty_graph)
-    empty_graph.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+    empty_graph.query(inline("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS"))
 
     def rows(name: str) -> list[dict]:
         frame = pd.read_csv(full / f"{name}.csv", dtype=str, keep_default_na=False)

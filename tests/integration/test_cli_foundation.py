@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from graph.gateway import Gateway
+from graph.queries import inline
 from ringwatch.errors import RingwatchError
 from ringwatch.settings import load_settings
 
@@ -40,8 +41,8 @@ def test_graph_init_is_idempotent(gateway):
     """Running `graph init` twice leaves the same constraints and indexes."""
 
     def schema():
-        rows = gateway.run_text("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS c")
-        idx = gateway.run_text("SHOW INDEXES YIELD name RETURN collect(name) AS i")
+        rows = gateway.query(inline("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS c")).rows
+        idx = gateway.query(inline("SHOW INDEXES YIELD name RETURN collect(name) AS i")).rows
         return sorted(rows[0]["c"]), sorted(idx[0]["i"])
 
     assert ringwatch("graph", "init").returncode == 0
@@ -52,13 +53,13 @@ def test_graph_init_is_idempotent(gateway):
 
 def test_graph_reset_needs_yes_and_then_empties_the_graph(gateway):
     """Without --yes nothing is deleted; with --yes every node is gone, in batches."""
-    gateway.run_text("UNWIND range(1, 25000) AS i CREATE (:ResetProbe {i: i})")
+    gateway.query(inline("UNWIND range(1, 25000) AS i CREATE (:ResetProbe {i: i})"))
     refused = ringwatch("graph", "reset")
     assert refused.returncode == 1
-    assert gateway.run_text("MATCH (n:ResetProbe) RETURN count(n) AS c")[0]["c"] == 25000
+    assert gateway.query(inline("MATCH (n:ResetProbe) RETURN count(n) AS c")).rows[0]["c"] == 25000
     done = ringwatch("graph", "reset", "--yes")
     assert done.returncode == 0, done.stderr
-    assert gateway.run_text("MATCH (n) RETURN count(n) AS c")[0]["c"] == 0
+    assert gateway.query(inline("MATCH (n) RETURN count(n) AS c")).rows[0]["c"] == 0
 
 
 def test_wrong_password_is_a_clear_message():

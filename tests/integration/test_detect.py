@@ -11,6 +11,7 @@ import pytest
 from detectors import gds_algos, pipeline, store
 from detectors.config import DetectionConfig
 from detectors.run import detect_once
+from graph.queries import inline
 from tests.unit.test_detect_rings import world
 
 pytestmark = pytest.mark.integration
@@ -20,14 +21,16 @@ WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 def _load(gateway, inputs) -> None:
     """Write a hand-built world (accounts, PIX edges, identifiers, one fraud) to Neo4j."""
-    gateway.run_autocommit(WIPE)
+    gateway.query(inline(WIPE))
     tr = inputs.transfers
     accounts = sorted(set(tr["src"]) | set(tr["dst"]) | set(inputs.identifiers["account"]))
     opened = inputs.accounts.set_index("account")["opened"]
-    gateway.run_text(
-        "UNWIND $rows AS r CREATE (a:Account {id_usuario: r.id}) "
-        "SET a.data_cadastro = CASE WHEN r.opened IS NULL THEN localdatetime('2019-01-01T00:00')"
-        " ELSE localdatetime(r.opened) END",
+    gateway.query(
+        inline(
+            "UNWIND $rows AS r CREATE (a:Account {id_usuario: r.id}) SET a.data_cadastro = "
+            "CASE WHEN r.opened IS NULL THEN localdatetime('2019-01-01T00:00')"
+            " ELSE localdatetime(r.opened) END"
+        ),
         {"rows": [{"id": a, "opened": opened[a].isoformat() if a in opened else None}
                   for a in accounts]},
     )  # fmt: skip
@@ -35,11 +38,13 @@ def _load(gateway, inputs) -> None:
         {"s": s, "d": d, "ts": t.isoformat(), "v": float(v), "id": f"T{i:06d}"}
         for i, (s, d, t, v) in enumerate(tr[["src", "dst", "ts", "amount"]].itertuples(index=False))
     ]
-    gateway.run_text(
-        "UNWIND $rows AS r MATCH (s:Account {id_usuario: r.s}), (d:Account {id_usuario: r.d}) "
-        "CREATE (s)-[:PIX {id_transacao: r.id, valor: r.v, timestamp: localdatetime(r.ts), "
-        "status: 'concluida'}]->(d) "
-        "CREATE (:Transaction {id_transacao: r.id, valor: r.v, timestamp: localdatetime(r.ts)})",
+    gateway.query(
+        inline(
+            "UNWIND $rows AS r MATCH (s:Account {id_usuario: r.s}), (d:Account {id_usuario: r.d}) "
+            "CREATE (s)-[:PIX {id_transacao: r.id, valor: r.v, timestamp: localdatetime(r.ts), "
+            "status: 'concluida'}]->(d) "
+            "CREATE (:Transaction {id_transacao: r.id, valor: r.v, timestamp: localdatetime(r.ts)})"
+        ),
         {"rows": rows},
     )
     ids = inputs.identifiers
@@ -52,11 +57,13 @@ def _load(gateway, inputs) -> None:
     for kind, cypher in link_identifier.items():
         part = ids[ids["kind"] == kind]
         pairs = zip(part["account"], part["identifier"], strict=True)
-        gateway.run_text(cypher, {"rows": [{"a": a, "i": i} for a, i in pairs]})
+        gateway.query(inline(cypher), {"rows": [{"a": a, "i": i} for a, i in pairs]})
     first_into_a = next(r["id"] for r in rows if r["d"] == "A")
-    gateway.run_text(
-        "MATCH (t:Transaction {id_transacao: $id}) "
-        "CREATE (:Fraud {id_fraude: 'F000001', status: 'confirmada'})-[:REPORTS]->(t)",
+    gateway.query(
+        inline(
+            "MATCH (t:Transaction {id_transacao: $id}) "
+            "CREATE (:Fraud {id_fraude: 'F000001', status: 'confirmada'})-[:REPORTS]->(t)"
+        ),
         {"id": first_into_a},
     )
 
@@ -66,19 +73,23 @@ def loaded(gateway):
     inputs = world()
     _load(gateway, inputs)
     yield inputs
-    gateway.run_autocommit(WIPE)
+    gateway.query(inline(WIPE))
 
 
 def _rings(gateway) -> dict[str, tuple[set[str], str]]:
-    rows = gateway.run_text(
-        "MATCH (g:Ring) RETURN g.ring_id AS id, g.status AS status, "
-        "COLLECT { MATCH (g)<-[:MEMBER_OF]-(a) RETURN a.id_usuario } AS members"
-    )
+    rows = gateway.query(
+        inline(
+            "MATCH (g:Ring) RETURN g.ring_id AS id, g.status AS status, "
+            "COLLECT { MATCH (g)<-[:MEMBER_OF]-(a) RETURN a.id_usuario } AS members"
+        )
+    ).rows
     return {r["id"]: (set(r["members"]), r["status"]) for r in rows}
 
 
 def _clear_results(gateway) -> None:
-    gateway.run_text("MATCH (n) WHERE n:Ring OR n:DetectionRun OR n:DetectionLock DETACH DELETE n")
+    gateway.query(
+        inline("MATCH (n) WHERE n:Ring OR n:DetectionRun OR n:DetectionLock DETACH DELETE n")
+    )
 
 
 def test_gds_wcc_agrees_with_networkx(gateway, gds, loaded):
@@ -113,7 +124,9 @@ def test_dry_run_writes_nothing(gateway, loaded):
     lines: list[str] = []
     detect_once(gateway, DetectionConfig(), dry_run=True, say=lines.append)
     assert lines and '"kind": "ring"' in lines[0]
-    count = gateway.run_text("MATCH (n) WHERE n:Ring OR n:DetectionRun RETURN count(n) AS n")
+    count = gateway.query(
+        inline("MATCH (n) WHERE n:Ring OR n:DetectionRun RETURN count(n) AS n")
+    ).rows
     assert count[0]["n"] == 0
 
 
@@ -123,12 +136,14 @@ def test_ids_are_stable_and_decided_status_survives_a_new_run(gateway, loaded):
     detect_once(gateway, DetectionConfig(), say=lambda _: None)
     first = _rings(gateway)
     chain_id = next(rid for rid, (m, _) in first.items() if "A" in m)
-    gateway.run_text("MATCH (g:Ring {ring_id: $id}) SET g.status = 'confirmed'", {"id": chain_id})
+    gateway.query(
+        inline("MATCH (g:Ring {ring_id: $id}) SET g.status = 'confirmed'"), {"id": chain_id}
+    )
     detect_once(gateway, DetectionConfig(), say=lambda _: None)
     second = _rings(gateway)
     assert {k: v[0] for k, v in second.items()} == {k: v[0] for k, v in first.items()}
     assert second[chain_id][1] == "confirmed"
-    runs = gateway.run_text("MATCH (r:DetectionRun) RETURN r.outcome AS o")
+    runs = gateway.query(inline("MATCH (r:DetectionRun) RETURN r.outcome AS o")).rows
     assert [r["o"] for r in runs] == ["succeeded", "succeeded"]
 
 
@@ -156,7 +171,9 @@ def test_failed_run_keeps_the_previous_rings(gateway, loaded):
     finally:
         pipeline.run = original
     assert _rings(gateway) == before
-    outcomes = gateway.run_text("MATCH (r:DetectionRun) RETURN r.outcome AS o, r.error AS e")
+    outcomes = gateway.query(
+        inline("MATCH (r:DetectionRun) RETURN r.outcome AS o, r.error AS e")
+    ).rows
     assert sorted(r["o"] for r in outcomes) == ["failed", "succeeded"]
     assert any("export failed" in (r["e"] or "") for r in outcomes)
 
@@ -168,7 +185,7 @@ def test_a_second_run_cannot_start_while_one_holds_the_lock(gateway, loaded):
     with store.run_lock(gateway, "RUN-holder", cfg), pytest.raises(store.LockBusy):
         detect_once(gateway, cfg, say=lambda _: None)
     detect_once(gateway, cfg, say=lambda _: None)
-    running = gateway.run_text(
-        "MATCH (r:DetectionRun) RETURN r.run_id AS id, r.outcome AS o ORDER BY r.started"
-    )
+    running = gateway.query(
+        inline("MATCH (r:DetectionRun) RETURN r.run_id AS id, r.outcome AS o ORDER BY r.started")
+    ).rows
     assert pd.DataFrame(running)["o"].tolist() == ["running", "succeeded"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from graph.queries import inline
+
 pytestmark = pytest.mark.integration
 
 EDGES = [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d"), ("x", "y"), ("y", "z"), ("z", "x")]
@@ -26,17 +28,19 @@ FEATURES = {
 @pytest.fixture(scope="module")
 def toy(gateway, gds):
     """Yields (projected graph, {GDS node id: name}); drops both afterwards."""
-    gateway.run_text("MATCH (n:GdsToy) DETACH DELETE n")
-    gateway.run_text(
-        "UNWIND $nodes AS n CREATE (:GdsToy {name: n.name, f1: n.f1, f2: n.f2})",
+    gateway.query(inline("MATCH (n:GdsToy) DETACH DELETE n"))
+    gateway.query(
+        inline("UNWIND $nodes AS n CREATE (:GdsToy {name: n.name, f1: n.f1, f2: n.f2})"),
         {"nodes": [{"name": k, "f1": v[0], "f2": v[1]} for k, v in FEATURES.items()]},
     )
-    gateway.run_text(
-        "UNWIND $edges AS e MATCH (s:GdsToy {name: e[0]}), (t:GdsToy {name: e[1]}) "
-        "CREATE (s)-[:TOY_LINK]->(t)",
+    gateway.query(
+        inline(
+            "UNWIND $edges AS e MATCH (s:GdsToy {name: e[0]}), (t:GdsToy {name: e[1]}) "
+            "CREATE (s)-[:TOY_LINK]->(t)"
+        ),
         {"edges": [list(e) for e in EDGES]},
     )
-    rows = gateway.run_text("MATCH (n:GdsToy) RETURN id(n) AS id, n.name AS name")
+    rows = gateway.query(inline("MATCH (n:GdsToy) RETURN id(n) AS id, n.name AS name")).rows
     names = {r["id"]: r["name"] for r in rows}
     with gds.graph.project.native(
         "ringwatch-test-toy",
@@ -45,12 +49,12 @@ def toy(gateway, gds):
         overwrite=True,
     ) as G:
         yield G, names
-    gateway.run_text("MATCH (n:GdsToy) DETACH DELETE n")
+    gateway.query(inline("MATCH (n:GdsToy) DETACH DELETE n"))
 
 
 def test_versions_are_the_pinned_ones(gateway):
     """The server is Neo4j 5.26.x with GDS 2.13.x."""
-    row = gateway.run("admin/gds_version")[0]
+    row = gateway.query("admin/gds_version").rows[0]
     assert row["neo4j"].startswith("5.26.") and row["gds"].startswith("2.13.")
 
 

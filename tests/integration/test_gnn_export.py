@@ -17,6 +17,7 @@ from gnn import features as F
 from gnn import registry
 from gnn import score as S
 from gnn import train as T
+from graph.queries import inline
 from ingest.writer import link_transfers, write_rows
 
 pytestmark = pytest.mark.integration
@@ -39,7 +40,7 @@ def epoch(text: str) -> int:
 
 @pytest.fixture(scope="module")
 def tiny(gateway):
-    gateway.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+    gateway.query(inline("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS"))
     write_rows(gateway, "usuarios", [
         {"id_usuario": u, "cpf_cnpj": CPF[u], "nome": u, "email": EMAIL[u],
          "telefone": None, "data_cadastro": OPENED[u] + "T00:00:00", "status": "ativa"}
@@ -124,10 +125,12 @@ def test_full_and_incremental_scores_agree(gateway, tiny, tmp_path):
     registry.save(tmp_path / "models", meta, model)
     report, full = S.score_all(gateway, tmp_path / "models", tmp_path / "cache", say=lambda _: 0)
     assert report.accounts == 4
-    gateway.run_text("MATCH (a:Account {id_usuario: 'U3'}) REMOVE a.gnn_score")
+    gateway.query(inline("MATCH (a:Account {id_usuario: 'U3'}) REMOVE a.gnn_score"))
     inc = S.score_accounts(gateway, ["U3", "nobody"], tmp_path / "models", tmp_path / "cache")
     assert list(inc) == ["U3"] and inc["U3"] == pytest.approx(full["U3"], abs=1e-6)
-    rows = gateway.run_text(
-        "MATCH (a:Account) RETURN a.id_usuario AS id, a.gnn_score AS s, a.model_version AS v"
-    )
+    rows = gateway.query(
+        inline(
+            "MATCH (a:Account) RETURN a.id_usuario AS id, a.gnn_score AS s, a.model_version AS v"
+        )
+    ).rows
     assert all(r["s"] is not None and r["v"] == "vtest" for r in rows)

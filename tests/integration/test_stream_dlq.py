@@ -10,6 +10,7 @@ import uuid
 import pandas as pd
 import pytest
 
+from graph.queries import inline
 from ingest.produce import open_producer, produce_frames
 from ingest.stream import BatchPolicy, StreamLoader, open_consumer
 from ingest.topics import Topics, delete_topics, ensure_topics
@@ -86,7 +87,7 @@ MALFORMED: dict[str, tuple[str, bytes, str]] = {
 def topics(gateway):
     names = Topics(f"dlq{uuid.uuid4().hex[:8]}")
     ensure_topics(BOOTSTRAP, names.all)
-    gateway.run_autocommit("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS")
+    gateway.query(inline("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS"))
     yield names
     delete_topics(BOOTSTRAP, names.all)
 
@@ -137,7 +138,7 @@ def test_malformed_messages_land_in_the_dlq_with_reasons(gateway, topics):
     assert by_key["T00000003"]["reason"] == "valor: amount must be > 0"
     assert by_key["52998224724"]["reason"] == "chave_pix: not a valid key of its tipo_chave"
 
-    counts = {r["item"]: r["value"] for r in gateway.run("admin/graph_fingerprint")}
+    counts = {r["item"]: r["value"] for r in gateway.query("admin/graph_fingerprint").rows}
     assert counts["nodes:Account"] == 3 and counts["rels:PIX"] == 2
     assert counts["nodes:Transaction"] == 2 and counts["sum:pix_valor"] == pytest.approx(195.5)
     rejected = loader.metrics.value

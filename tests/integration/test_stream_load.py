@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from graph.queries import inline
 from ingest.bulk import load_directory
 from ingest.produce import open_producer, produce_frames, read_directory
 from ingest.stream import BatchPolicy, StreamLoader, open_consumer
@@ -112,7 +113,7 @@ def write_small_dataset(directory: Path, accounts: int = 60, transfers: int = 30
 
 
 def fingerprint(gateway) -> dict[str, float]:
-    return {r["item"]: r["value"] for r in gateway.run("admin/graph_fingerprint")}
+    return {r["item"]: r["value"] for r in gateway.query("admin/graph_fingerprint").rows}
 
 
 FIXTURES = PROJECT_ROOT / "data" / "fixtures"
@@ -131,7 +132,7 @@ def realistic(small) -> Path:
 
 def bulk(gateway, directory: Path) -> tuple[dict[str, float], int]:
     """The fingerprint of ``directory`` bulk-loaded into an empty graph, and its reject count."""
-    gateway.run_autocommit(WIPE)
+    gateway.query(inline(WIPE))
     report = load_directory(gateway, directory, progress=False, say=lambda _: None)
     return fingerprint(gateway), report.rejected
 
@@ -150,7 +151,7 @@ def replay(gateway):
             produce_frames(producer, read_directory(directory), names)
         finally:
             producer.close()
-        gateway.run_autocommit(WIPE)
+        gateway.query(inline(WIPE))
         return names
 
     yield run

@@ -4,14 +4,18 @@ conversion, start-up options, the CLI, and the append-only shape of the app's wr
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import neo4j.time
 import pytest
-from neo4j.exceptions import ServiceUnavailable
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
 
 from app import cli, modelmetrics, options, store
 from graph import queries
+from graph.gateway import Mode, Result, Step, translate
+from graph.queries import StoredQuery
 from ringwatch.errors import RingwatchError
 from ringwatch.settings import load_settings
 
@@ -59,25 +63,57 @@ def test_run_table_expands_json_counts_and_durations():
     assert list(table.columns[:5]) == ["run_id", "started", "ended", "seconds", "outcome"]
 
 
-class FakeServerError(Exception):
-    """Stands in for a Neo4j server error: the driver's errors carry a code and a message."""
+def server_error(code: str, message: str) -> Neo4jError:
+    """A Neo4j server error as the driver builds it from the server's code and message."""
+    return Neo4jError._hydrate_neo4j(code=code, message=message)
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
+
+class FailingGraph:
+    """A ``Graph`` whose queries fail with ``error``, translated as the gateway does."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def query(
+        self,
+        query: str | StoredQuery,
+        params: Mapping[str, Any] | None = None,
+        *,
+        mode: Mode = "write",
+        timeout_s: float | None = None,
+        row_limit: int | None = None,
+        retry: bool = True,
+    ) -> Result:
+        name = query if isinstance(query, str) else query.name
+        raise translate(self.error, load_settings({}), query=name, timeout_s=timeout_s) from None
+
+    def transaction(
+        self, steps: Sequence[Step], before_commit: Callable[[], None] | None = None
+    ) -> list[Result]:
+        raise AssertionError("not used")
+
+    def gds(self) -> Any:
+        raise AssertionError("not used")
+
+
+def explained(error: Exception, cypher: str = "RETURN 1", timeout_s: float = 5) -> str:
+    """The message the console shows when its statement fails with ``error``."""
+    with pytest.raises(Exception) as failed:
+        store.read_limited(
+            FailingGraph(error), queries.inline(cypher), {}, row_limit=5, timeout_s=timeout_s
+        )
+    return store.explain(failed.value)
 
 
 def test_errors_become_one_sentence():
     """Refused writes, time-outs, syntax errors and an unreachable server read as advice."""
-    refused = FakeServerError("Neo.ClientError.Statement.AccessMode", "Writing in read mode")
-    assert store.explain(refused).startswith("Refused: the console is read-only")
-    timed = FakeServerError(
-        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration", ""
-    )
-    assert "time limit of 5 s" in store.explain(timed, 5)
-    syntax = FakeServerError("Neo.ClientError.Statement.SyntaxError", "bad")
-    assert store.explain(syntax) == "Neo4j rejected the query: bad"
-    assert "not reachable" in store.explain(ServiceUnavailable("down"))
+    refused = server_error("Neo.ClientError.Statement.AccessMode", "Writing in read mode")
+    assert explained(refused).startswith("Refused: the console is read-only")
+    timed = server_error("Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration", "")
+    assert "time limit of 5 s" in explained(timed, timeout_s=5)
+    syntax = server_error("Neo.ClientError.Statement.SyntaxError", "bad")
+    assert explained(syntax) == "Neo4j rejected the query: bad"
+    assert "not reachable" in explained(ServiceUnavailable("down"))
     assert store.explain(RingwatchError("do this")) == "do this"
 
 

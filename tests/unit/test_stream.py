@@ -6,13 +6,16 @@ from __future__ import annotations
 import base64
 import json
 from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
 from kafka.structs import TopicPartition
-from neo4j.exceptions import AuthError, ServiceUnavailable
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
 from data import schema
+from graph.gateway import Mode, Neo4jUnavailable, Result, Step, translate
+from graph.queries import StoredQuery
 from ingest.kafka_config import MAX_RECORD_BYTES, consumer_config, producer_config
 from ingest.stream import (
     Backoff,
@@ -28,6 +31,7 @@ from ingest.stream import (
 )
 from ingest.topics import Topics
 from ringwatch.errors import RingwatchError
+from ringwatch.settings import load_settings
 
 TOPICS = Topics("t")
 ANA = "52998224725"
@@ -202,19 +206,21 @@ def test_backoff_grows_to_its_cap_and_never_ends():
 
 
 def test_unavailable_neo4j_is_transient_and_bad_credentials_are_not():
-    """Service-unavailable errors, even wrapped by the gateway, are retried; auth errors not."""
+    """Service-unavailable errors, as the gateway translates them, are retried; auth errors,
+    time-outs and other errors are not."""
+    settings = load_settings({})
 
-    def wrapped(inner: Exception) -> RingwatchError:
-        try:
-            try:
-                raise inner
-            except Exception:
-                raise RingwatchError("Neo4j is not reachable") from None
-        except RingwatchError as exc:
-            return exc
+    def wrapped(inner: Exception) -> BaseException:
+        return translate(inner, settings) or inner
 
     assert is_transient(wrapped(ServiceUnavailable("down")))
+    deadlock = Neo4jError._hydrate_neo4j(code="Neo.TransientError.Transaction.DeadlockDetected")
+    assert is_transient(wrapped(deadlock))
     assert not is_transient(wrapped(AuthError("no")))
+    timeout = Neo4jError._hydrate_neo4j(
+        code="Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"
+    )
+    assert not is_transient(wrapped(timeout))
     assert not is_transient(ValueError("bug"))
 
 
@@ -278,21 +284,42 @@ class FakeProducer:
 
 
 class FakeGateway:
-    """Records the stored queries run; fails the first ``failures`` writes."""
+    """A ``Graph`` that records the stored queries run and fails the first ``failures``
+    writes (with the gateway's transient error unless told otherwise)."""
 
     def __init__(self, failures: int = 0, error: Exception | None = None) -> None:
         self.failures = failures
-        self.error = error or ServiceUnavailable("Neo4j is restarting")
+        self.error = error or Neo4jUnavailable("Neo4j is restarting")
         self.runs: list[tuple[str, dict[str, Any]]] = []
+        self.before_query: Callable[[], None] = lambda: None
 
-    def run(self, name: str, **params: Any) -> list[dict[str, Any]]:
+    def query(
+        self,
+        query: str | StoredQuery,
+        params: Mapping[str, Any] | None = None,
+        *,
+        mode: Mode = "write",
+        timeout_s: float | None = None,
+        row_limit: int | None = None,
+        retry: bool = True,
+    ) -> Result:
+        name = query if isinstance(query, str) else query.name
+        self.before_query()
         if name == "ingest/link_transfers":
-            return [{"linked": 0}]
+            return Result.of_rows([{"linked": 0}])
         if self.failures:
             self.failures -= 1
             raise self.error
-        self.runs.append((name, params))
-        return []
+        self.runs.append((name, dict(params or {})))
+        return Result.of_rows([])
+
+    def transaction(
+        self, steps: Sequence[Step], before_commit: Callable[[], None] | None = None
+    ) -> list[Result]:
+        raise AssertionError("the stream loader writes one stored query at a time")
+
+    def gds(self) -> Any:
+        raise AssertionError("the stream loader does not use GDS")
 
 
 def tx_record(offset: int, **changes: Any) -> Record:
@@ -302,7 +329,7 @@ def tx_record(offset: int, **changes: Any) -> Record:
 
 def run_loader(gateway: FakeGateway, consumer: FakeConsumer, producer: FakeProducer):
     loader = StreamLoader(
-        gateway,  # type: ignore[arg-type]
+        gateway,
         consumer,
         producer,
         TOPICS,
@@ -375,14 +402,12 @@ def test_stop_during_an_outage_leaves_the_batch_uncommitted():
         BatchPolicy(max_messages=100, max_wait_s=0.0),
         backoff=Backoff(first_s=0.001, max_s=0.001),
     )
-    original = gateway.run
 
-    def run_then_stop(name: str, **params: Any) -> list[dict[str, Any]]:
+    def stop_after_five_failures() -> None:
         if gateway.failures < 10**6 - 5:
             loader.stop()
-        return original(name, **params)
 
-    gateway.run = run_then_stop
+    gateway.before_query = stop_after_five_failures
     report = loader.run(until_idle=0.0)
     assert consumer.commits == [] and report.written == 0
 
