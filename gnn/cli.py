@@ -61,9 +61,10 @@ def train(
         bool, typer.Option("--make-current/--no-make-current", help="Point `current` at it.")
     ] = True,
 ) -> None:
-    """Train GraphSAGE and the tabular baselines (LightGBM, MLP) on the bank's labels with a
-    time-based inductive split; print and store AUC-PR, ROC-AUC, F1, precision@100 and
-    recall at 1% FPR for each model in MODELS_DIR/<version>/metrics.json."""
+    """Train GraphSAGE, the hybrid (LightGBM over own and neighbourhood features) and the
+    tabular baselines (LightGBM, MLP) on the bank's labels with a time-based inductive split;
+    print and store AUC-PR, ROC-AUC, F1, precision@100 and recall at 1% FPR for each model
+    and the ensemble of the hybrid and GraphSAGE in MODELS_DIR/<version>/metrics.json."""
     from gnn.pipeline import TrainOptions, run_training
 
     options = TrainOptions(
@@ -97,7 +98,8 @@ def score(
     cache_dir: CacheDir = None,
     refresh: Annotated[bool, typer.Option(help="Rebuild the dataset, ignoring the cache.")] = False,
 ) -> None:
-    """Score every account with the GraphSAGE model and write gnn_score and model_version on
+    """Score every account with a stored model (the ensemble of the hybrid and GraphSAGE;
+    GraphSAGE alone for versions without a hybrid) and write gnn_score and model_version on
     each Account node."""
     from gnn.score import score_all
     from graph.gateway import Gateway
