@@ -1,4 +1,5 @@
-"""The app's reads and writes, through the one gateway and the stored queries in cypher/app/.
+"""The app's reads and writes, through the one gateway and stored queries (cypher/app/, and
+the analysts' queries where a page asks the same question).
 
 No Streamlit here: pages call these functions and show ``explain(exc)`` when they fail, so
 the same code is exercised by integration tests against the real Neo4j.

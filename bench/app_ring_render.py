@@ -109,7 +109,7 @@ def make_ring(gateway: Gateway, size: int, seed: int = 1) -> str:
 def page_pipeline(gateway: Gateway, ring_id: str) -> dict[str, float]:
     """Time the ring page's own work: its reads, then graph assembly + layout, then the spec."""
     t0 = time.perf_counter()
-    members = store.read(gateway, "app/ring_members", ring_id=ring_id, limit=5000)
+    members = store.read(gateway, "analyst/ring_members", ring_id=ring_id, limit=5000)
     flows = store.read(gateway, "app/ring_flows", ring_id=ring_id, limit=20000)
     identity = store.read(gateway, "app/ring_identity", ring_id=ring_id, limit=20000)
     store.read(gateway, "app/ring_timeline", ring_id=ring_id, limit=5000)

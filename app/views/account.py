@@ -78,7 +78,7 @@ with tabs[0]:
             st.caption("Contributing features are unavailable: the GNN stored only the score.")
 with tabs[1]:
     ui.table(
-        ui.read("app/account_transfers", id_usuario=account_id, limit=500),
+        ui.read("analyst/account_transfers", id_usuario=account_id, limit=500),
         who,
         column_config={"valor": ui.MONEY},
     )

@@ -54,7 +54,7 @@ else:
     st.caption("The detector stored no reasons for this ring.")
 
 st.subheader("Graph")
-members = ui.read("app/ring_members", ring_id=ring_id, limit=5000)
+members = ui.read("analyst/ring_members", ring_id=ring_id, limit=5000)
 member_ids = [m["id_usuario"] for m in members]
 g1, g2, g3 = st.columns(3)
 identity_mode = g1.radio(

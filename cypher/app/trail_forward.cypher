@@ -1,5 +1,7 @@
 // One hop of a money trail, forward: the largest PIX transfers leaving each frontier account
 // no earlier than the money reached it and at most hop_hours later (any time when since is null).
+// A different question from analyst/money_trail_forward (every path out of one transaction):
+// app/trail.py expands a capped frontier hop by hop, so hubs cannot blow the trail up.
 // @param frontier: list, maps {id, since} of the accounts reached and when (example: [{id: 'U0000001', since: null}])
 // @param hop_hours: integer, longest wait between receiving and passing on (example: 72)
 // @param per_account: integer, most transfers followed out of each account (example: 5)

@@ -358,7 +358,7 @@ def test_money_trail_follows_time_ordered_hops(app_graph):
 
 def test_masking_hides_documents_in_query_results(app_graph):
     """An analyst's copy of the member rows has masked CPFs and names."""
-    rows = store.read(app_graph, "app/ring_members", ring_id="R-TEST-1", limit=10)
+    rows = store.read(app_graph, "analyst/ring_members", ring_id="R-TEST-1", limit=10)
     masked = security.mask_rows(rows, ANALYST)
     assert all(r["cpf_cnpj"].startswith("***.") for r in masked)
     assert masked[0]["nome"] != rows[0]["nome"]
