@@ -6,17 +6,23 @@ A file starts with a header of ``//`` comment lines::
     // @param ring_id: string, the ring's id (example: R0001)
     // @param limit: integer, most rows returned (example: 100)
 
-The first lines are the description; ``@param`` lines document each ``$parameter``. A query
-is referred to by its path under ``cypher/`` without the extension, e.g. ``analyst/ring_members``.
+The first lines are the description; ``@param`` lines document each ``$parameter`` with its
+type (``string``, ``integer``, ``float``, ``boolean``, ``datetime`` or ``list``). A query is
+referred to by its path under ``cypher/`` without the extension, e.g. ``analyst/ring_members``.
+``StoredQuery.bind`` turns parameter text (``ringwatch query -p``, the app's forms) into values
+of those types.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+from ringwatch import textvalues
 from ringwatch.errors import RingwatchError
 from ringwatch.settings import PROJECT_ROOT
 
@@ -32,12 +38,36 @@ _IMPLICIT = re.compile(
 )
 
 
+# How the text of a parameter of each declared type becomes its value.
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "string": str,
+    "integer": textvalues.integer,
+    "float": textvalues.number,
+    "boolean": textvalues.boolean,
+    "datetime": textvalues.local_datetime,
+    "list": textvalues.cypher_literal,
+}
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
     type: str
     doc: str
     example: str | None
+
+    def parse(self, text: str) -> Any:
+        """The value of ``text`` for this parameter's declared type."""
+        parser = PARSERS.get(self.type)
+        if parser is None:
+            known = ", ".join(PARSERS)
+            raise RingwatchError(f"@param {self.name} has type {self.type!r}; use one of {known}.")
+        try:
+            return parser(text)
+        except ValueError as exc:
+            raise RingwatchError(
+                f"Parameter {self.name}={text!r} is not a valid {self.type}: {exc}."
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -57,6 +87,26 @@ class StoredQuery:
         """The statements in the file, split on ``;`` at line ends."""
         body = _strip_comments(self.text)
         return [s.strip() for s in re.split(r";\s*$", body, flags=re.M) if s.strip()]
+
+    def bind(self, text_params: Mapping[str, str]) -> dict[str, Any]:
+        """Parameter values from their text, typed as the header declares. A parameter not
+        given takes its example; an undeclared name, or a missing one without an example,
+        fails with a message naming the parameters."""
+        declared = {p.name: p for p in self.params}
+        unknown = sorted(set(text_params) - set(declared))
+        if unknown:
+            known = ", ".join(declared) or "none"
+            raise RingwatchError(
+                f"{self.name or 'The query'} has no parameter {', '.join(unknown)} "
+                f"(parameters: {known})."
+            )
+        values: dict[str, Any] = {}
+        for p in self.params:
+            text = text_params.get(p.name, p.example)
+            if text is None:
+                raise RingwatchError(f"{self.name} needs the parameter {p.name} ({p.doc}).")
+            values[p.name] = p.parse(text)
+        return values
 
     @property
     def implicit(self) -> bool:

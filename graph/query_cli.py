@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import pandas as pd
@@ -16,40 +15,16 @@ from ringwatch.settings import load_settings
 FOLDER = "analyst"
 
 
-def convert(query: StoredQuery, name: str, raw: str) -> Any:
-    """Turn a ``--param`` text into the type its header declares."""
-    spec = {p.name: p for p in query.params}.get(name)
-    if spec is None:
-        known = ", ".join(p.name for p in query.params) or "none"
-        raise RingwatchError(f"{query.name} has no parameter {name!r} (parameters: {known}).")
-    try:
-        if spec.type == "integer":
-            return int(raw)
-        if spec.type == "float":
-            return float(raw)
-        if spec.type == "boolean":
-            return raw.lower() in {"1", "true", "yes"}
-        if spec.type == "datetime":
-            return datetime.fromisoformat(raw).strftime("%Y-%m-%dT%H:%M:%S")
-    except ValueError:
-        raise RingwatchError(f"--param {name}={raw!r} is not a valid {spec.type}.") from None
-    return raw
-
-
 def parameters(query: StoredQuery, given: list[str]) -> dict[str, Any]:
-    """Parameters from ``k=v`` texts; undocumented names fail, missing ones use the example."""
-    values: dict[str, Any] = {}
+    """Parameters from ``name=value`` texts, typed by ``StoredQuery.bind`` (undocumented names
+    fail, missing ones take the example)."""
+    texts: dict[str, str] = {}
     for item in given:
         if "=" not in item:
             raise RingwatchError(f"--param {item!r} must look like name=value.")
         key, raw = item.split("=", 1)
-        values[key] = convert(query, key, raw)
-    for p in query.params:
-        if p.name not in values:
-            if p.example is None:
-                raise RingwatchError(f"{query.name} needs --param {p.name}=... ({p.doc}).")
-            values[p.name] = convert(query, p.name, p.example)
-    return values
+        texts[key.strip()] = raw
+    return query.bind(texts)
 
 
 def query(
@@ -61,8 +36,10 @@ def query(
         typer.Option(
             "--param",
             "-p",
-            help="A parameter as name=value; repeat for several. Parameters not "
-            "given take the example value from the query's header.",
+            help="A parameter as name=value; repeat for several. Values are read as the "
+            "query's header types them (lists as Cypher literals, e.g. \"['a', 'b']\"; "
+            "booleans as true/false). Parameters not given take the example value from the "
+            "query's header.",
         ),
     ] = None,
     list_all: Annotated[bool, typer.Option("--list", help="List the queries and exit.")] = False,

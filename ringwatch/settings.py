@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ringwatch import textvalues
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -83,15 +85,16 @@ def env_names() -> list[str]:
 
 
 def _convert(name: str, raw: str, default: object) -> object:
+    """The variable's text as the type of its default, read by ``ringwatch.textvalues`` (the
+    rules stored-query parameters follow too); integers must be positive."""
     if isinstance(default, bool):
-        if raw.lower() in {"1", "true", "yes", "on"}:
-            return True
-        if raw.lower() in {"0", "false", "no", "off"}:
-            return False
-        raise SettingsError(f"{name}={raw!r} is not a boolean (use true or false).")
+        try:
+            return textvalues.boolean(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{name}={raw!r} is not a boolean ({exc}).") from None
     if isinstance(default, int):
         try:
-            value = int(raw)
+            value = textvalues.integer(raw)
         except ValueError:
             raise SettingsError(f"{name}={raw!r} is not an integer.") from None
         if value <= 0:

@@ -10,8 +10,8 @@ from typing import Any
 import streamlit as st
 
 from app import security, store, ui
-from graph.queries import StoredQuery, inline, list_queries
-from graph.query_cli import convert
+from graph.queries import Param, StoredQuery, inline, list_queries
+from ringwatch.errors import RingwatchError
 
 who = ui.require("query")
 opts = ui.options()
@@ -39,27 +39,29 @@ def run_read(
     ui.table(result.rows, who)
 
 
-def param_input(query: StoredQuery, p) -> Any:
+def example_value(p: Param, empty: Any) -> Any:
+    """The parameter's example as a value of its type (``empty`` when it has none)."""
+    try:
+        return p.parse(p.example) if p.example is not None else empty
+    except RingwatchError:
+        return empty
+
+
+def param_input(query: StoredQuery, p: Param) -> str:
+    """A form field for ``p``, prefilled with its example; its value as text for ``bind``."""
     label = f"{p.name} ({p.type})"
     key = f"param_{query.name}_{p.name}"
-    example = p.example or ""
     if p.type == "integer":
-        try:
-            value = int(example)
-        except ValueError:
-            value = 0
-        return st.number_input(label, value=value, step=1, help=p.doc, key=key)
-    if p.type == "float":
-        try:
-            value = float(example)
-        except ValueError:
-            value = 0.0
-        return st.number_input(label, value=value, help=p.doc, key=key, format="%.4f")
-    if p.type == "boolean":
-        return st.checkbox(
-            label, value=example.lower() in {"1", "true", "yes"}, help=p.doc, key=key
+        value = st.number_input(label, value=example_value(p, 0), step=1, help=p.doc, key=key)
+    elif p.type == "float":
+        value = st.number_input(
+            label, value=example_value(p, 0.0), help=p.doc, key=key, format="%.4f"
         )
-    return st.text_input(label, value=example, help=p.doc, key=key)
+    elif p.type == "boolean":
+        value = st.checkbox(label, value=example_value(p, False), help=p.doc, key=key)
+    else:
+        value = st.text_input(label, value=p.example or "", help=p.doc, key=key)
+    return str(value)
 
 
 with library_tab:
@@ -79,12 +81,7 @@ with library_tab:
         with st.expander("Cypher"):
             st.code(query.text, language="cypher")
         if submitted:
-            params = ui.attempt(
-                lambda: {
-                    name: convert(query, name, str(value)) if isinstance(value, str) else value
-                    for name, value in values.items()
-                }
-            )
+            params = ui.attempt(query.bind, values)
             run_read("library_query", query, params, opts.row_limit, {"query": query.name})
 
 with console_tab:
