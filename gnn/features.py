@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from graph.gateway import Gateway
+from graph.gateway import Graph
 from graph.projections import account_ids, native_projection
 
 DAY = 86_400
@@ -126,27 +126,27 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
-def export_accounts(gateway: Gateway, ids: list[str], batch: int = 50_000) -> pd.DataFrame:
+def export_accounts(gateway: Graph, ids: list[str], batch: int = 50_000) -> pd.DataFrame:
     """Static account facts for ``ids`` (a few large UNWIND queries)."""
     rows: list[dict[str, Any]] = []
     for chunk in _chunks(ids, batch):
-        rows += gateway.run("gnn/accounts", ids=chunk)
+        rows += gateway.query("gnn/accounts", {"ids": chunk}, mode="read").rows
     return _frame(rows, ACCOUNT_COLUMNS)
 
 
-def export_links(gateway: Gateway, ids: list[str], batch: int = 50_000) -> pd.DataFrame:
+def export_links(gateway: Graph, ids: list[str], batch: int = 50_000) -> pd.DataFrame:
     """Account-device links of ``ids`` with login counts."""
     rows: list[dict[str, Any]] = []
     for chunk in _chunks(ids, batch):
-        rows += gateway.run("gnn/device_links", ids=chunk)
+        rows += gateway.query("gnn/device_links", {"ids": chunk}, mode="read").rows
     return _frame(rows, LINK_COLUMNS)
 
 
-def export_all(gateway: Gateway, concurrency: int = 2) -> RawGraph:
+def export_all(gateway: Graph, concurrency: int = 2) -> RawGraph:
     """Export the whole graph for training or full scoring (bulk queries + GDS streams)."""
-    ids = sorted(r["id_usuario"] for r in gateway.run("gnn/account_ids"))
+    ids = sorted(r["id_usuario"] for r in gateway.query("gnn/account_ids", mode="read").rows)
     accounts = export_accounts(gateway, ids)
-    transfers = _frame(gateway.run("gnn/transfers"), TRANSFER_COLUMNS)
+    transfers = _frame(gateway.query("gnn/transfers", mode="read").rows, TRANSFER_COLUMNS)
     links = export_links(gateway, ids)
     holders = holders_per_device(links, accounts[["id_usuario", "holder"]])
     return RawGraph(
@@ -159,13 +159,13 @@ def export_all(gateway: Gateway, concurrency: int = 2) -> RawGraph:
     )
 
 
-def reference_time(gateway: Gateway) -> int:
+def reference_time(gateway: Graph) -> int:
     """The latest transfer time (0 on a graph without transfers)."""
-    rows = gateway.run("gnn/reference_time")
+    rows = gateway.query("gnn/reference_time", mode="read").rows
     return int(rows[0]["ts"]) if rows else 0
 
 
-def gds_features(gateway: Gateway, concurrency: int = 2) -> pd.DataFrame:
+def gds_features(gateway: Graph, concurrency: int = 2) -> pd.DataFrame:
     """Degree, PageRank and Louvain community size of every account, from one GDS projection
     of the PIX graph (directed for PageRank, undirected for degree and communities)."""
     gds = gateway.gds()

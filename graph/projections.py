@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from graph import queries
-from graph.gateway import Gateway
+from graph.gateway import Graph
 
 if TYPE_CHECKING:
     from graphdatascience import GraphDataScience
-    from graphdatascience.graph.graph_api import Graph
+    from graphdatascience.graph.graph_api import Graph as GdsGraph
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,9 @@ def unique_name(kind: str) -> str:
 
 
 @contextmanager
-def cypher_projection(gds: GraphDataScience, query: str, **params: Any) -> Iterator[Graph | None]:
+def cypher_projection(
+    gds: GraphDataScience, query: str, **params: Any
+) -> Iterator[GdsGraph | None]:
     """Project the stored Cypher projection ``query`` (e.g. ``detectors/project_flows``)
     under a unique name and yield the graph, dropped on exit.
 
@@ -80,7 +82,7 @@ def native_projection(
     kind: str,
     nodes: str | list[str] | dict[str, Any],
     relationships: str | list[str] | dict[str, Any],
-) -> Iterator[Graph]:
+) -> Iterator[GdsGraph]:
     """A native projection of ``nodes`` and ``relationships`` (GDS projection maps) under a
     unique name; yields the graph, dropped on exit."""
     projected = gds.graph.project.native(
@@ -97,13 +99,14 @@ def native_projection(
 
 
 def account_ids(
-    gateway: Gateway, node_ids: Sequence[int] | pd.Series, batch: int = ACCOUNT_BATCH
+    gateway: Graph, node_ids: Sequence[int] | pd.Series, batch: int = ACCOUNT_BATCH
 ) -> pd.Series:
     """GDS node id -> account id (``id_usuario``), for the account nodes among ``node_ids``
     (other nodes are left out)."""
     ids = [int(n) for n in pd.unique(pd.Series(node_ids, dtype="int64"))]
     pairs: dict[int, str] = {}
     for start in range(0, len(ids), batch):
-        rows = gateway.run("gds/node_accounts", node_ids=ids[start : start + batch])
+        chunk = {"node_ids": ids[start : start + batch]}
+        rows = gateway.query("gds/node_accounts", chunk, mode="read").rows
         pairs.update((r["node_id"], r["account"]) for r in rows)
     return pd.Series(pairs, dtype=object)
