@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gnn import features as F
-from graph.gateway import Gateway
+from graph.gateway import Graph
 
 # Bumped whenever feature or edge code changes meaning, so old caches are not reused.
 DATASET_VERSION = "1"
@@ -77,13 +77,13 @@ def to_epoch(value: Any) -> float:
             value = value.replace(tzinfo=UTC)  # local wall time, the graph's clock
         else:
             value = value.replace(tzinfo=None).replace(tzinfo=UTC)
-        return value.timestamp()
+        return float(value.timestamp())
     return float("nan")
 
 
-def export_labels(gateway: Gateway) -> pd.DataFrame:
+def export_labels(gateway: Graph) -> pd.DataFrame:
     """The bank's label records (fraud cases, confirmed rings, confirmed decisions)."""
-    rows = gateway.run("gnn/labels")
+    rows = gateway.query("gnn/labels", mode="read").rows
     frame = pd.DataFrame(rows, columns=["id_usuario", "source", "status", "known_at"])
     frame["known_at"] = [to_epoch(v) for v in frame["known_at"]]
     return frame.dropna(subset=["id_usuario"]).reset_index(drop=True)
@@ -120,7 +120,7 @@ def build_edges(
     return edge_index, edge_type
 
 
-def data_hash(fingerprint: list[dict]) -> str:
+def data_hash(fingerprint: list[dict[str, Any]]) -> str:
     """Hash of the graph fingerprint, the dataset code version and the feature list."""
     payload = json.dumps(
         {"fingerprint": fingerprint, "version": DATASET_VERSION, "features": F.FEATURES},
@@ -139,7 +139,7 @@ def build_dataset(raw: F.RawGraph, labels: pd.DataFrame, hash_: str) -> GraphDat
 
 
 def load_dataset(
-    gateway: Gateway,
+    gateway: Graph,
     cache_dir: Path,
     refresh: bool = False,
     concurrency: int = 2,
@@ -147,7 +147,7 @@ def load_dataset(
 ) -> GraphDataset:
     """The dataset of the graph as it is now: from the cache when the graph's fingerprint
     matches, else exported in bulk, built and cached."""
-    hash_ = data_hash(gateway.run("gnn/fingerprint"))
+    hash_ = data_hash(gateway.query("gnn/fingerprint", mode="read").rows)
     folder = cache_dir / hash_[:16]
     if not refresh and (folder / "meta.json").exists():
         say(f"dataset: cached ({folder})")
@@ -285,7 +285,8 @@ class Normaliser:
         return cls(values.mean(axis=0), np.where(std > 1e-9, std, 1.0))
 
     def apply(self, values: np.ndarray) -> np.ndarray:
-        return ((values - self.mean) / self.std).astype(np.float32)
+        scaled: np.ndarray = ((values - self.mean) / self.std).astype(np.float32)
+        return scaled
 
 
 def to_data(ds: GraphDataset, norm: Normaliser, split: Split | None = None) -> Any:

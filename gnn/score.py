@@ -14,10 +14,11 @@ it does not know get the values of a fresh account (PageRank 0.15, community of 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ import pandas as pd
 from gnn import dataset as D
 from gnn import features as F
 from gnn import registry
-from graph.gateway import Gateway
+from graph.gateway import Gateway, Graph
 
 WRITE_BATCH = 10_000
 DEFAULT_FANOUT = 200
@@ -36,7 +37,7 @@ def default_cache_dir(gateway: Gateway) -> Path:
 
 
 def write_scores(
-    gateway: Gateway, ids: list[str], scores: np.ndarray, version: str, batch: int = WRITE_BATCH
+    gateway: Graph, ids: list[str], scores: np.ndarray, version: str, batch: int = WRITE_BATCH
 ) -> int:
     """Store scores on accounts in batches; returns how many rows were sent."""
     for start in range(0, len(ids), batch):
@@ -44,7 +45,7 @@ def write_scores(
             {"id_usuario": i, "score": float(s)}
             for i, s in zip(ids[start : start + batch], scores[start : start + batch], strict=True)
         ]
-        gateway.run("gnn/write_scores", rows=rows, model_version=version)
+        gateway.query("gnn/write_scores", {"rows": rows, "model_version": version})
     return len(ids)
 
 
@@ -61,7 +62,7 @@ def score_all(
     version: str | None = None,
     refresh: bool = False,
     write: bool = True,
-    say=print,
+    say: Callable[[str], object] = print,
 ) -> tuple[ScoreReport, pd.Series]:
     """Score every account with a stored model (default: current) and write the scores."""
     import torch
@@ -77,7 +78,7 @@ def score_all(
 
 
 def neighbourhood(
-    gateway: Gateway, ids: Iterable[str], hops: int, fanout: int = DEFAULT_FANOUT
+    gateway: Graph, ids: Iterable[str], hops: int, fanout: int = DEFAULT_FANOUT
 ) -> list[str]:
     """The accounts within ``hops`` hops of ``ids`` in the account graph (ids included)."""
     seen = set(ids)
@@ -85,27 +86,24 @@ def neighbourhood(
     for _ in range(hops):
         if not frontier:
             break
-        found = {
-            r["id_usuario"] for r in gateway.run("gnn/neighbours", ids=frontier, fanout=fanout)
-        }
+        params = {"ids": frontier, "fanout": fanout}
+        rows = gateway.query("gnn/neighbours", params, mode="read").rows
+        found = {r["id_usuario"] for r in rows}
         frontier = sorted(found - seen)
         seen |= found
     return sorted(seen)
 
 
 def export_neighbourhood(
-    gateway: Gateway, ball: list[str], gds_snapshot: pd.DataFrame | None
+    gateway: Graph, ball: list[str], gds_snapshot: pd.DataFrame | None
 ) -> F.RawGraph:
     """Everything the features of the accounts in ``ball`` need, in a few bulk queries."""
     accounts = F.export_accounts(gateway, ball)
-    rows = gateway.run("gnn/transfers_of", ids=ball)
+    rows = gateway.query("gnn/transfers_of", {"ids": ball}, mode="read").rows
     transfers = F._frame(rows, F.TRANSFER_COLUMNS).drop_duplicates("id_transacao")
     links = F.export_links(gateway, ball)
     devices = sorted(set(links["device"]))
-    users = pd.DataFrame(
-        gateway.run("gnn/device_users", devices=devices) if devices else [],
-        columns=["device", "id_usuario", "holder"],
-    )
+    users = pd.DataFrame(device_users(gateway, devices), columns=["device", "id_usuario", "holder"])
     holders = F.holders_per_device(
         users[["device", "id_usuario"]],
         users[["id_usuario", "holder"]].drop_duplicates("id_usuario"),
@@ -115,6 +113,13 @@ def export_neighbourhood(
         gds = gds_snapshot[gds_snapshot["id_usuario"].isin(ball)].copy()
         gds["gds_degree"] = np.nan  # recomputed exactly from the current transfers
     return F.RawGraph(accounts, transfers, links, holders, gds, F.reference_time(gateway))
+
+
+def device_users(gateway: Graph, devices: list[str]) -> list[dict[str, Any]]:
+    """The accounts registered on or logged in from ``devices``, with their holders."""
+    if not devices:
+        return []
+    return gateway.query("gnn/device_users", {"devices": devices}, mode="read").rows
 
 
 @lru_cache(maxsize=4)
