@@ -152,7 +152,8 @@ def score_groups(
         rows = np.unique(np.concatenate([f.rows for f in part if f.rows is not None] or [[]]))
         rows = rows.astype(np.int64) if len(rows) else np.flatnonzero(internal & one_off_rows)
         ts, amount = transfers["ts"].to_numpy()[rows], transfers["amount"].to_numpy()[rows]
-        if len(members) < cfg.min_group_size:
+        found = {a for f in part if f.kind != "gnn_link" for a in f.members}
+        if len(found) < cfg.min_group_size:  # accounts that joined on GNN score do not count
             continue
         doubt = float(np.prod([1.0 - min(f.strength, 0.999) for f in part]))
         case = "trace" in kinds or any(m in fraud for m in members)

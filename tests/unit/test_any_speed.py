@@ -239,3 +239,22 @@ def test_an_account_the_gnn_scores_high_joins_the_ring_it_pays():
     assert counts["gnn_joined"] == 1
     assert "P290" in ring["members"] and "P291" not in ring["members"]
     assert any("P290 (GNN risk score 0.99" in r for r in ring["reasons"])
+
+
+def test_an_account_joined_on_gnn_score_does_not_make_a_group_big_enough():
+    """A three-account round trip stays unreported (min_group_size 4) even when a fourth
+    account with a top GNN score joins it: joining adds a member, not eligibility."""
+    at = START + pd.Timedelta(days=10)
+    legs = [("P000", "P010", at, 900.0), ("P010", "P020", at + pd.Timedelta(days=2), 880.0),
+            ("P020", "P000", at + pd.Timedelta(days=4), 860.0)]  # fmt: skip
+    tr = with_rows(population(), [*legs, ("P290", "P010", at, 300.0)])
+
+    def details(ids: list[str]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"account": ids, "gnn_score": [0.999 if a == "P290" else 0.1 for a in ids]}
+        )
+
+    cfg = DetectionConfig(min_strength=0.0, min_group_evidence=0.0)
+    rings, counts = any_speed.find(tr, NO_SEEDS, [], pd.Index([]), details, cfg)
+    assert counts["round_trips"] >= 1 and counts["gnn_joined"] >= 1
+    assert not any({"P000", "P010", "P020"} <= set(m) for m in rings["members"])
