@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from detectors import groups, novelty, null, oneoff, round_trips, trace, twohop
+from detectors import conservation, groups, novelty, null, oneoff, round_trips, trace, twohop
 from detectors.config import DetectionConfig
 
 
@@ -41,10 +41,13 @@ def find(
     cycles = _weigh(
         graph, round_trips.detect(graph, cfg), "hops", _rewired(round_trips.detect, "hops"), cfg
     )
+    conserving = _weigh(
+        graph, conservation.detect(graph, cfg), "n", _rewired(conservation.detect, "n"), cfg
+    )
     skip = {a for ring in known for a in ring}
     traces = trace.detect(transfers, seeds, cfg, skip)
     traces = traces[traces["strength"] >= cfg.min_strength]
-    found = groups.findings(graph, bursts, twohops, cycles, traces)
+    found = groups.findings(graph, bursts, twohops, cycles, traces, conserving)
     merged = [g for g in groups.merge(found, cfg) if not _known(g, known)]
     near = _one_off_neighbours(graph, merged)
     ids = sorted({a for g in merged for f in g for a in f.members} | set(near["account"]), key=str)
@@ -56,6 +59,7 @@ def find(
         "novelty_bursts": len(bursts),
         "two_hop": len(twohops),
         "round_trips": len(cycles),
+        "conserving": len(conserving),
         "traced": len(traces),
         "any_speed_rings": len(rings),
         "gnn_joined": joined,

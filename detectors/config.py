@@ -120,6 +120,12 @@ class DetectionConfig:
     flow_min_ratio: float = 0.5
     flow_max_ratio: float = 1.1
     twohop_max_middle_degree: int = 40
+    # Money in, money out: an account that received >= `conservation_min_transfers` one-off
+    # transfers in the `trace_max_days` before it sends as many, and sends on
+    # `conservation_min_ratio` .. `conservation_max_ratio` of what it received.
+    conservation_min_transfers: int = 2
+    conservation_min_ratio: float = 0.8
+    conservation_max_ratio: float = 1.0
     round_trip_max_hops: int = 11
     # Seeded tracing from confirmed cases: `trace_hops` transfers forward and backward within
     # `trace_max_days` of the seed (also the longest span of a round trip or two-hop path),
@@ -160,6 +166,8 @@ class DetectionConfig:
                 continue
             if isinstance(value, int | float) and value < 0:
                 raise RingwatchError(f"detection setting {f.name} must be >= 0, got {value}")
+        if self.conservation_min_ratio > self.conservation_max_ratio:
+            raise RingwatchError("conservation_min_ratio must not exceed conservation_max_ratio")
         if self.relay_min_ratio > self.relay_max_ratio:
             raise RingwatchError("relay_min_ratio must not exceed relay_max_ratio")
         if not 0 < self.id_jaccard <= 1:

@@ -31,7 +31,7 @@ WEIGHTS = {"evidence": 3.0, "fraud": 1.0, "gnn": 1.0}
 
 @dataclass
 class Finding:
-    kind: str  # novelty_in, novelty_out, twohop, round_trip, trace
+    kind: str  # novelty_in, novelty_out, twohop, round_trip, trace, conservation, gnn_link
     members: list[str]
     strength: float  # 0..1
     sentence: str
@@ -45,6 +45,7 @@ def findings(
     twohops: pd.DataFrame,
     cycles: pd.DataFrame,
     traces: pd.DataFrame,
+    conserving: pd.DataFrame | None = None,
 ) -> list[Finding]:
     """Every detector's rows as findings with a strength and a sentence."""
     out: list[Finding] = []
@@ -69,6 +70,14 @@ def findings(
             f"Money went round {c.hops} accounts and came back in "
             f"{c.last_day - c.first_day:.0f} day(s), every hop a one-off transfer.",
             rows=graph.row[np.asarray(c.rows)],
+        ))  # fmt: skip
+    for c in (conserving if conserving is not None else []).itertuples(index=False):
+        out.append(Finding(
+            "conservation", list(c.members), float(c.strength),
+            f"{c.hub} received {brl(c.received)} in one-off transfers and, within "
+            f"{c.last_day - c.first_day:.0f} day(s), sent {c.ratio:.0%} of it on to other "
+            "accounts it never dealt with before or after.",
+            hub=c.hub, rows=graph.row[np.asarray(c.rows)],
         ))  # fmt: skip
     for t in traces.itertuples(index=False):
         out.append(Finding(
@@ -108,7 +117,7 @@ def typology(kinds: set[str]) -> str:
     """The typology a group's findings point to."""
     if "round_trip" in kinds:
         return "cycle"
-    if "novelty_in" in kinds and "novelty_out" in kinds:
+    if ("novelty_in" in kinds and "novelty_out" in kinds) or "conservation" in kinds:
         return "gather_scatter" if "twohop" not in kinds else "scatter_gather"
     if "twohop" in kinds:
         return "scatter_gather"

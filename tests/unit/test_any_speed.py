@@ -7,7 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from detectors import any_speed, groups, novelty, oneoff, round_trips, trace, twohop
+from detectors import (
+    any_speed,
+    conservation,
+    groups,
+    novelty,
+    oneoff,
+    round_trips,
+    trace,
+    twohop,
+)
 from detectors.config import DetectionConfig
 from detectors.frames import transfers_frame
 
@@ -146,6 +155,40 @@ def test_two_hop_scatter_gather_at_three_speeds(speed):
     assert len(found) == 1
     assert found.iloc[0]["middles"] == 3
     assert set(found.iloc[0]["members"]) == {"P001", "P251", *mids}
+
+
+def gather_scatter(hub: str, gap: pd.Timedelta, at: pd.Timestamp, share: float = 0.95):
+    """Three new senders pay ``hub``; afterwards it pays ``share`` of the total on to three
+    new receivers, one transfer per ``gap``."""
+    ins = [(s, hub, at + i * gap, a) for i, (s, a) in enumerate([("P101", 300.0),
+           ("P131", 450.0), ("P161", 250.0)])]  # fmt: skip
+    outs = [(hub, r, at + (3 + i) * gap, 1000.0 * share / 3) for i, r in
+            enumerate(["P201", "P231", "P261"])]  # fmt: skip
+    return ins + outs
+
+
+@pytest.mark.parametrize("speed", SPEEDS)
+def test_conservation_finds_money_in_money_out_at_three_speeds(speed):
+    """A hub that collects from new senders and later sends most of it on to new receivers is
+    one conserving episode at any pace, with all seven accounts and its ratio."""
+    rows = gather_scatter("P001", SPEEDS[speed], START + pd.Timedelta(days=20))
+    found = conservation.detect(oneoff.one_off(with_rows(population(), rows)), CFG)
+    assert found["hub"].tolist() == ["P001"]
+    row = found.iloc[0]
+    assert row["n"] == 6 and abs(row["ratio"] - 0.95) < 1e-9
+    assert set(row["members"]) == {"P001", "P101", "P131", "P161", "P201", "P231", "P261"}
+
+
+def test_conservation_needs_the_money_to_leave_after_it_came_and_most_of_it():
+    """Sending before receiving is no episode, nor is passing on only a small share."""
+    at = START + pd.Timedelta(days=20)
+    gap = pd.Timedelta(days=2)
+    rows = gather_scatter("P001", gap, at)
+    backwards = [(a, b, at + 6 * gap - (ts - at), x) for a, b, ts, x in rows]
+    small = gather_scatter("P001", gap, at, share=0.3)
+    for rows in (backwards, small):
+        graph = oneoff.one_off(with_rows(population(), rows))
+        assert conservation.detect(graph, CFG).empty
 
 
 def test_trace_only_follows_money_forward_in_time():
