@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from ringwatch import textvalues
 from ringwatch.errors import RingwatchError
 
 
@@ -205,11 +206,12 @@ class DetectionConfig:
                     f"--set {pair!r}: write name=value with a name from: {', '.join(known)}"
                 )
             kind = type(getattr(cls(), name))
+            read = {bool: textvalues.boolean, int: textvalues.integer, float: textvalues.number}
             try:
                 if kind is tuple:
-                    values[name] = tuple(float(v) for v in raw.split(","))
-                    continue
-                values[name] = kind(raw)
-            except ValueError:
-                raise RingwatchError(f"--set {name}: {raw!r} is not a {kind.__name__}") from None
+                    values[name] = tuple(textvalues.number(v) for v in raw.split(","))
+                else:
+                    values[name] = read.get(kind, kind)(raw)
+            except ValueError as err:
+                raise RingwatchError(f"--set {name}: {raw!r} is not valid: {err}") from None
         return cls(**values)

@@ -123,3 +123,12 @@ def test_config_overrides_keep_types_and_reject_unknown_names():
     assert DetectionConfig.from_pairs(["min_score=0.6", "ip_cap=12"]).ip_cap == 12
     with pytest.raises(RingwatchError):
         DetectionConfig.from_pairs(["min_scor=0.6"])
+
+
+def test_config_overrides_read_text_with_the_shared_rules():
+    """--set values are read by ringwatch.textvalues, as query parameters are: lists of
+    numbers, and a clear message naming the setting when the text is not a whole number."""
+    cfg = DetectionConfig.from_pairs(["novelty_windows_days=1,7", "fraud_hops= 3"])
+    assert cfg.novelty_windows_days == (1.0, 7.0) and cfg.fraud_hops == 3
+    with pytest.raises(RingwatchError, match="fraud_hops.*whole number"):
+        DetectionConfig.from_pairs(["fraud_hops=2.5"])
