@@ -9,7 +9,7 @@ bundled with Streamlit), so nothing is fetched from the internet at run time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -61,6 +61,171 @@ def _label(kind: str, value: str, name: str | None, personal_data: bool) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class DrawnAccounts:
+    """Which accounts are drawn one by one; the others fold into the two aggregate nodes."""
+
+    members: frozenset[str]  # every ring member
+    shown_members: frozenset[str]
+    shown_counterparties: frozenset[str]
+    hidden_members: tuple[str, ...]  # most active first: folded into MEMBER_GROUP
+    hidden_counterparties: tuple[str, ...]  # most active first: into COUNTERPARTY_GROUP
+
+    @property
+    def shown(self) -> set[str]:
+        """The accounts drawn one by one."""
+        return set(self.shown_members | self.shown_counterparties)
+
+    def node_of(self, account: str) -> str:
+        """The drawn node an account's money flows through: itself, or its aggregate node."""
+        if account in self.members:
+            return account if account in self.shown_members else MEMBER_GROUP
+        return account if account in self.shown_counterparties else COUNTERPARTY_GROUP
+
+    def notes(self) -> list[str]:
+        """What the caps left out, in words for the page."""
+        notes: list[str] = []
+        if self.hidden_members:
+            notes.append(
+                f"{len(self.shown_members)} of {len(self.members)} members drawn one by one; "
+                f"the {len(self.hidden_members)} least active are one aggregate node."
+            )
+        if self.hidden_counterparties:
+            total = len(self.shown_counterparties) + len(self.hidden_counterparties)
+            notes.append(
+                f"{len(self.shown_counterparties)} of {total} counterparties drawn; the other "
+                f"{len(self.hidden_counterparties)} are one aggregate node."
+            )
+        return notes
+
+
+def flow_frame(flows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The ring's money flows (source, target, transfers, amount), missing numbers as 0."""
+    flow = pd.DataFrame(flows, columns=["source", "target", "transfers", "amount"])
+    flow["amount"] = pd.to_numeric(flow["amount"]).fillna(0.0)
+    flow["transfers"] = pd.to_numeric(flow["transfers"]).fillna(0).astype(int)
+    return flow
+
+
+def account_activity(flow: pd.DataFrame) -> pd.Series:
+    """Money moved per account, sent plus received: it decides who is drawn one by one."""
+    sent = flow[["source", "amount"]].rename(columns={"source": "id"})
+    received = flow[["target", "amount"]].rename(columns={"target": "id"})
+    return pd.concat([sent, received]).groupby("id")["amount"].sum()
+
+
+def _most_active(accounts: Iterable[str], activity: pd.Series) -> list[str]:
+    return sorted(accounts, key=lambda a: (-activity.get(a, 0.0), a))
+
+
+def choose_drawn(
+    members: set[str], activity: pd.Series, max_members: int, max_counterparties: int
+) -> DrawnAccounts:
+    """The ``max_members`` most active members and the ``max_counterparties`` most active
+    outside accounts are drawn one by one (ties by id)."""
+    member_rank = _most_active(members, activity)
+    counter_rank = _most_active([a for a in activity.index if a not in members], activity)
+    return DrawnAccounts(
+        members=frozenset(members),
+        shown_members=frozenset(member_rank[:max_members]),
+        shown_counterparties=frozenset(counter_rank[:max_counterparties]),
+        hidden_members=tuple(member_rank[max_members:]),
+        hidden_counterparties=tuple(counter_rank[max_counterparties:]),
+    )
+
+
+def account_nodes(drawn: DrawnAccounts, activity: pd.Series) -> dict[str, dict[str, Any]]:
+    """Nodes of the drawn members and counterparties (sorted by id), then the aggregate
+    nodes, each with the money it moved."""
+    nodes: dict[str, dict[str, Any]] = {}
+    for m in sorted(drawn.shown_members):
+        nodes[m] = {"kind": "member", "label": m, "detail": "", "amount": activity.get(m, 0.0)}
+    for c in sorted(drawn.shown_counterparties):
+        nodes[c] = {"kind": "counterparty", "label": c, "detail": "", "amount": activity.get(c)}
+    if drawn.hidden_members:
+        nodes[MEMBER_GROUP] = {
+            "kind": "member_group",
+            "label": f"{len(drawn.hidden_members)} more members",
+            "detail": "aggregated: the least active members",
+            "amount": float(sum(activity.get(m, 0.0) for m in drawn.hidden_members)),
+        }
+    if drawn.hidden_counterparties:
+        nodes[COUNTERPARTY_GROUP] = {
+            "kind": "counterparty_group",
+            "label": f"{len(drawn.hidden_counterparties)} more counterparties",
+            "detail": "aggregated: the smallest outside counterparties",
+            "amount": float(sum(activity.get(c, 0.0) for c in drawn.hidden_counterparties)),
+        }
+    return nodes
+
+
+def money_edges(flow: pd.DataFrame, drawn: DrawnAccounts) -> tuple[pd.DataFrame, list[str]]:
+    """One edge per pair of drawn nodes with the amounts and transfers summed; an edge is
+    ``pix_internal`` when both ends are members (or the member aggregate), else
+    ``pix_external``. Transfers that fall inside an aggregate node are left out, with a note."""
+    if flow.empty:
+        return pd.DataFrame(columns=["source", "target", "kind", "amount", "transfers"]), []
+    notes: list[str] = []
+    mapped = flow.assign(
+        source=flow["source"].map(drawn.node_of), target=flow["target"].map(drawn.node_of)
+    )
+    loops = mapped["source"] == mapped["target"]
+    if loops.any():
+        notes.append(
+            f"{int(mapped.loc[loops, 'transfers'].sum())} transfers inside aggregate nodes "
+            "are not drawn."
+        )
+    pairs = mapped[~loops].groupby(["source", "target"], as_index=False)
+    edges = pairs[["amount", "transfers"]].sum()
+    member_nodes = drawn.shown_members | {MEMBER_GROUP}
+    internal = edges["source"].isin(member_nodes) & edges["target"].isin(member_nodes)
+    edges["kind"] = np.where(internal, "pix_internal", "pix_external")
+    return edges, notes
+
+
+def identity_nodes(found: _Identity, personal_data: bool) -> dict[str, dict[str, Any]]:
+    """Nodes of the identity links, labelled (masked unless ``personal_data``)."""
+    return {
+        node_id: {
+            "kind": kind,
+            "label": _label(kind, value, name, personal_data),
+            "detail": detail or "",
+            "amount": None,
+        }
+        for node_id, kind, value, name, detail in found.nodes
+    }
+
+
+def with_identity_edges(edges: pd.DataFrame, links: list[tuple[str, str]]) -> pd.DataFrame:
+    """The money edges followed by one ``identity`` edge per link (no amount, no transfers)."""
+    if not links:
+        return edges
+    extra = pd.DataFrame(links, columns=["source", "target"]).assign(
+        kind="identity", amount=np.nan, transfers=0
+    )
+    return pd.concat([edges, extra], ignore_index=True) if len(edges) else extra
+
+
+def laid_out(
+    nodes: dict[str, dict[str, Any]], edges: pd.DataFrame, notes: list[str], seed: int
+) -> RingGraph:
+    """The ring graph with laid-out positions on its nodes and both ends of its edges."""
+    node_frame = pd.DataFrame(
+        [{"id": k, **v} for k, v in nodes.items()],
+        columns=["id", "kind", "label", "detail", "amount"],
+    )
+    x, y = layout(node_frame["id"].tolist(), edges, seed=seed)
+    node_frame["x"], node_frame["y"] = x, y
+    pos = dict(zip(node_frame["id"], zip(x, y, strict=True), strict=True))
+    edges = edges.reset_index(drop=True)  # a copy: the caller's frame is left as it is
+    if len(edges):
+        edges["x"] = [pos[s][0] for s in edges["source"]]
+        edges["y"] = [pos[s][1] for s in edges["source"]]
+        edges["x2"] = [pos[t][0] for t in edges["target"]]
+        edges["y2"] = [pos[t][1] for t in edges["target"]]
+    return RingGraph(node_frame, edges, notes)
+
+
 def build_ring_graph(
     members: Iterable[str],
     flows: list[dict[str, Any]],
@@ -74,112 +239,15 @@ def build_ring_graph(
     seed: int = 7,
 ) -> RingGraph:
     """Nodes and edges to draw for a ring, capped and aggregated, with a layout."""
-    member_set = set(members)
-    notes: list[str] = []
-    flow = pd.DataFrame(flows, columns=["source", "target", "transfers", "amount"])
-    flow["amount"] = pd.to_numeric(flow["amount"]).fillna(0.0)
-    flow["transfers"] = pd.to_numeric(flow["transfers"]).fillna(0).astype(int)
-
-    # Activity per account decides who is drawn individually.
-    activity = (
-        pd.concat(
-            [
-                flow[["source", "amount"]].rename(columns={"source": "id"}),
-                flow[["target", "amount"]].rename(columns={"target": "id"}),
-            ]
-        )
-        .groupby("id")["amount"]
-        .sum()
-    )
-    member_rank = sorted(member_set, key=lambda m: (-activity.get(m, 0.0), m))
-    drawn_members = set(member_rank[:max_members])
-    others = [a for a in activity.index if a not in member_set]
-    counter_rank = sorted(others, key=lambda a: (-activity.get(a, 0.0), a))
-    drawn_counter = set(counter_rank[:max_counterparties])
-    hidden_members = len(member_set) - len(drawn_members)
-    hidden_counter = len(others) - len(drawn_counter)
-
-    def drawn(account: str) -> str:
-        if account in member_set:
-            return account if account in drawn_members else MEMBER_GROUP
-        return account if account in drawn_counter else COUNTERPARTY_GROUP
-
-    nodes: dict[str, dict[str, Any]] = {}
-    for m in sorted(drawn_members):
-        nodes[m] = {"kind": "member", "label": m, "detail": "", "amount": activity.get(m, 0.0)}
-    for c in sorted(drawn_counter):
-        nodes[c] = {"kind": "counterparty", "label": c, "detail": "", "amount": activity.get(c)}
-    if hidden_members:
-        nodes[MEMBER_GROUP] = {
-            "kind": "member_group",
-            "label": f"{hidden_members} more members",
-            "detail": "aggregated: the least active members",
-            "amount": float(sum(activity.get(m, 0.0) for m in member_rank[max_members:])),
-        }
-        notes.append(
-            f"{len(drawn_members)} of {len(member_set)} members drawn one by one; the "
-            f"{hidden_members} least active are one aggregate node."
-        )
-    if hidden_counter:
-        nodes[COUNTERPARTY_GROUP] = {
-            "kind": "counterparty_group",
-            "label": f"{hidden_counter} more counterparties",
-            "detail": "aggregated: the smallest outside counterparties",
-            "amount": float(sum(activity.get(c, 0.0) for c in counter_rank[max_counterparties:])),
-        }
-        notes.append(
-            f"{len(drawn_counter)} of {len(others)} counterparties drawn; the other "
-            f"{hidden_counter} are one aggregate node."
-        )
-
-    edges = pd.DataFrame(columns=["source", "target", "kind", "amount", "transfers"])
-    if not flow.empty:
-        mapped = flow.assign(source=flow["source"].map(drawn), target=flow["target"].map(drawn))
-        loops = mapped["source"] == mapped["target"]
-        if loops.any():
-            notes.append(
-                f"{int(mapped.loc[loops, 'transfers'].sum())} transfers inside aggregate nodes "
-                "are not drawn."
-            )
-        mapped = mapped[~loops]
-        edges = mapped.groupby(["source", "target"], as_index=False)[["amount", "transfers"]].sum()
-        internal = edges["source"].map(_is_member_node(nodes)) & edges["target"].map(
-            _is_member_node(nodes)
-        )
-        edges["kind"] = np.where(internal, "pix_internal", "pix_external")
-
-    id_edges = _identity(identity, drawn_members | drawn_counter, identity_mode, max_identity)
-    for node_id, kind, value, name, detail in id_edges.nodes:
-        nodes[node_id] = {
-            "kind": kind,
-            "label": _label(kind, value, name, personal_data),
-            "detail": detail or "",
-            "amount": None,
-        }
-    notes.extend(id_edges.notes)
-    if id_edges.edges:
-        extra = pd.DataFrame(id_edges.edges, columns=["source", "target"]).assign(
-            kind="identity", amount=np.nan, transfers=0
-        )
-        edges = pd.concat([edges, extra], ignore_index=True) if len(edges) else extra
-
-    node_frame = pd.DataFrame(
-        [{"id": k, **v} for k, v in nodes.items()],
-        columns=["id", "kind", "label", "detail", "amount"],
-    )
-    x, y = layout(node_frame["id"].tolist(), edges, seed=seed)
-    node_frame["x"], node_frame["y"] = x, y
-    pos = dict(zip(node_frame["id"], zip(x, y, strict=True), strict=True))
-    if len(edges):
-        edges["x"] = [pos[s][0] for s in edges["source"]]
-        edges["y"] = [pos[s][1] for s in edges["source"]]
-        edges["x2"] = [pos[t][0] for t in edges["target"]]
-        edges["y2"] = [pos[t][1] for t in edges["target"]]
-    return RingGraph(node_frame, edges.reset_index(drop=True), notes)
-
-
-def _is_member_node(nodes: dict[str, dict[str, Any]]) -> dict[str, bool]:
-    return {k: v["kind"] in ("member", "member_group") for k, v in nodes.items()}
+    flow = flow_frame(flows)
+    activity = account_activity(flow)
+    drawn = choose_drawn(set(members), activity, max_members, max_counterparties)
+    nodes = account_nodes(drawn, activity)
+    edges, flow_notes = money_edges(flow, drawn)
+    found = _identity(identity, drawn.shown, identity_mode, max_identity)
+    nodes.update(identity_nodes(found, personal_data))
+    edges = with_identity_edges(edges, found.edges)
+    return laid_out(nodes, edges, [*drawn.notes(), *flow_notes, *found.notes], seed)
 
 
 @dataclass
@@ -216,9 +284,9 @@ def _identity(
         label, detail = details.get((kind, value), (value, None))
         nodes.append((node_id, kind, value, label if kind == "holder" else None, detail))
     for r in account_links.itertuples():
-        node_id = ids.get((r.target_kind, r.target))
-        if node_id is not None:
-            edges.append((r.source, node_id))
+        target = ids.get((r.target_kind, r.target))
+        if target is not None:
+            edges.append((r.source, target))
     if mode == "all":
         keys = frame[(frame["target_kind"] == "key") & (frame["source_kind"] == "holder")]
         budget = max(0, cap - len(nodes))
@@ -230,12 +298,12 @@ def _identity(
             if kept >= budget:
                 notes.append("Some Pix keys are not drawn (identity node cap).")
                 break
-            node_id = ids.get(("key", r.target))
-            if node_id is None:
-                ids[("key", r.target)] = node_id = f"key#{len(ids)}"
-                nodes.append((node_id, "key", r.target, None, r.detail))
+            key_id = ids.get(("key", r.target))
+            if key_id is None:
+                ids[("key", r.target)] = key_id = f"key#{len(ids)}"
+                nodes.append((key_id, "key", r.target, None, r.detail))
                 kept += 1
-            edges.append((holder_id, node_id))
+            edges.append((holder_id, key_id))
     return _Identity(nodes, edges, notes)
 
 
@@ -282,116 +350,121 @@ def layout(
     return x.astype(float), y.astype(float)
 
 
-def chart(
-    graph: RingGraph,
-    *,
-    height: int = 560,
-    labels: bool | None = None,
-    names: dict[str, str] | None = None,
-) -> alt.LayerChart:
-    """An interactive Altair view: zoom and pan, tooltips, and a click selects a node.
-    ``names`` renames legend entries by kind (e.g. the start of a money trail)."""
-    legend_of = {k: (names or {}).get(k, v[0]) for k, v in (STYLE | EDGE_STYLE).items()}
-    nodes = graph.nodes.copy()
-    nodes["legend"] = nodes["kind"].map(legend_of)
-    nodes["amount_text"] = nodes["amount"].map(lambda a: "" if pd.isna(a) else f"R$ {a:,.2f}")
-    kinds = [k for k in STYLE if k in set(nodes["kind"])]
+ACCOUNT_KINDS = ("member", "counterparty", "member_group", "counterparty_group")
+EDGE_COLUMNS = ["x", "y", "x2", "y2", "legend", "width", "from", "to", "amount_text", "transfers"]
+NODE_COLUMNS = ["id", "x", "y", "legend", "size", "label", "detail", "amount_text"]
+
+
+def legend_names(names: dict[str, str] | None = None) -> dict[str, str]:
+    """The legend entry of every node and edge kind, ``names`` overriding the defaults."""
+    return {k: (names or {}).get(k, v[0]) for k, v in (STYLE | EDGE_STYLE).items()}
+
+
+def _money_text(amounts: pd.Series) -> pd.Series:
+    return amounts.map(lambda a: "" if pd.isna(a) else f"R$ {a:,.2f}")
+
+
+def node_table(nodes: pd.DataFrame, legend_of: dict[str, str]) -> pd.DataFrame:
+    """The nodes with their legend entry, money as text, and a marker size: accounts and
+    aggregates grow with the log of the money they moved, identity nodes have one size."""
+    table = nodes.copy()
+    table["legend"] = table["kind"].map(legend_of)
+    table["amount_text"] = _money_text(table["amount"])
+    table["size"] = np.where(
+        table["kind"].isin(ACCOUNT_KINDS),
+        60 + 440 * _unit(np.log1p(table["amount"].astype(float).fillna(0.0))),
+        90,
+    )
+    return table
+
+
+def edge_table(
+    edges: pd.DataFrame, labels: dict[str, str], legend_of: dict[str, str]
+) -> pd.DataFrame:
+    """The edges with their legend entry, money as text, a stroke width (money edges grow with
+    the log of the amount) and the ``labels`` of both ends, for tooltips."""
+    table = edges.copy()
+    table["legend"] = table["kind"].map(legend_of)
+    table["amount_text"] = _money_text(table["amount"])
+    table["width"] = np.where(
+        table["kind"] == "identity", 0.6, 0.8 + 5.0 * _unit(np.log1p(table["amount"]))
+    ).round(2)
+    # Tooltips show node labels, never raw ids: an identity node's id holds its CPF or key.
+    table["from"] = table["source"].map(labels)
+    table["to"] = table["target"].map(labels)
+    return table
+
+
+def arrow_table(edges: pd.DataFrame) -> pd.DataFrame:
+    """One arrow head per money edge, two-thirds along it, its angle pointing at the
+    receiver (degrees clockwise from up)."""
+    pix = edges[edges["kind"] != "identity"].copy()
+    dx, dy = pix["x2"] - pix["x"], pix["y2"] - pix["y"]
+    pix["ax"] = pix["x"] + 0.66 * dx
+    pix["ay"] = pix["y"] + 0.66 * dy
+    pix["angle"] = np.degrees(np.arctan2(dx, dy))
+    return pix
+
+
+def _kind_scale(
+    style: Mapping[str, tuple[str, ...]], present: pd.Series, legend_of: dict[str, str], item: int
+) -> alt.Scale:
+    """A scale from the legend entries of the kinds ``present`` to ``style[kind][item]``."""
+    kinds = [k for k in style if k in set(present)]
+    return alt.Scale(domain=[legend_of[k] for k in kinds], range=[style[k][item] for k in kinds])
+
+
+def _edge_layer(table: pd.DataFrame, xs: alt.X, ys: alt.Y, scale: alt.Scale) -> alt.Chart:
+    colour = alt.Color("legend:N", scale=scale, legend=alt.Legend(title=None, orient="bottom"))
+    layer: alt.Chart = (
+        alt.Chart(_compact(table, EDGE_COLUMNS))
+        .mark_rule(opacity=0.55)
+        .encode(
+            x=xs,
+            y=ys,
+            x2="x2:Q",
+            y2="y2:Q",
+            color=colour,
+            strokeWidth=alt.StrokeWidth("width:Q", legend=None, scale=None),
+            tooltip=[
+                alt.Tooltip("from:N", title="from"),
+                alt.Tooltip("to:N", title="to"),
+                alt.Tooltip("amount_text:N", title="amount"),
+                alt.Tooltip("transfers:Q", title="transfers"),
+            ],
+        )
+    )
+    return layer
+
+
+def _arrow_layer(arrows: pd.DataFrame, scale: alt.Scale) -> alt.Chart:
+    layer: alt.Chart = (
+        alt.Chart(_compact(arrows, ["ax", "ay", "angle", "legend"]))
+        .mark_point(shape="triangle-up", filled=True, size=45, opacity=0.8)
+        .encode(
+            x=alt.X("ax:Q", axis=None),
+            y=alt.Y("ay:Q", axis=None),
+            angle=alt.Angle("angle:Q", scale=alt.Scale(domain=[-360, 360], range=[-360, 360])),
+            color=alt.Color("legend:N", scale=scale, legend=None),
+        )
+    )
+    return layer
+
+
+def _node_layer(table: pd.DataFrame, legend_of: dict[str, str], xs: alt.X, ys: alt.Y) -> alt.Chart:
+    """The nodes, with tooltips, zoom and pan, and a click selection named ``node``."""
     colour = alt.Color(
         "legend:N",
-        scale=alt.Scale(domain=[legend_of[k] for k in kinds], range=[STYLE[k][1] for k in kinds]),
+        scale=_kind_scale(STYLE, table["kind"], legend_of, 1),
         legend=alt.Legend(title=None, orient="bottom", columns=4),
     )
     shape = alt.Shape(
-        "legend:N",
-        scale=alt.Scale(domain=[legend_of[k] for k in kinds], range=[STYLE[k][2] for k in kinds]),
-        legend=None,
+        "legend:N", scale=_kind_scale(STYLE, table["kind"], legend_of, 2), legend=None
     )
-    xs = alt.X("x:Q", axis=None, scale=alt.Scale(domain=_padded(nodes["x"]), nice=False))
-    ys = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=_padded(nodes["y"]), nice=False))
     zoom = alt.selection_interval(bind="scales", name="zoom")
     pick = alt.selection_point(fields=["id"], name="node", on="click", empty=False)
-
-    edges = graph.edges.copy()
-    layers: list[alt.Chart] = []
-    if len(edges):
-        edges["legend"] = edges["kind"].map(legend_of)
-        edge_kinds = [k for k in EDGE_STYLE if k in set(edges["kind"])]
-        edges["amount_text"] = edges["amount"].map(lambda a: "" if pd.isna(a) else f"R$ {a:,.2f}")
-        edges["width"] = np.where(
-            edges["kind"] == "identity", 0.6, 0.8 + 5.0 * _unit(np.log1p(edges["amount"]))
-        ).round(2)
-        # Tooltips show node labels, never raw ids: an identity node's id holds its CPF or key.
-        label = dict(zip(nodes["id"], nodes["label"], strict=True))
-        edges["from"] = edges["source"].map(label)
-        edges["to"] = edges["target"].map(label)
-        edge_scale = alt.Scale(
-            domain=[legend_of[k] for k in edge_kinds],
-            range=[EDGE_STYLE[k][1] for k in edge_kinds],
-        )
-        edge_colour = alt.Color(
-            "legend:N", scale=edge_scale, legend=alt.Legend(title=None, orient="bottom")
-        )
-        layers.append(
-            alt.Chart(
-                _compact(
-                    edges,
-                    [
-                        "x",
-                        "y",
-                        "x2",
-                        "y2",
-                        "legend",
-                        "width",
-                        "from",
-                        "to",
-                        "amount_text",
-                        "transfers",
-                    ],
-                )
-            )  # fmt: skip
-            .mark_rule(opacity=0.55)
-            .encode(
-                x=xs,
-                y=ys,
-                x2="x2:Q",
-                y2="y2:Q",
-                color=edge_colour,
-                strokeWidth=alt.StrokeWidth("width:Q", legend=None, scale=None),
-                tooltip=[
-                    alt.Tooltip("from:N", title="from"),
-                    alt.Tooltip("to:N", title="to"),
-                    alt.Tooltip("amount_text:N", title="amount"),
-                    alt.Tooltip("transfers:Q", title="transfers"),
-                ],
-            )
-        )
-        pix = edges[edges["kind"] != "identity"].copy()
-        if len(pix):
-            # Arrow heads two-thirds along each transfer edge, pointing at the receiver.
-            pix["ax"] = pix["x"] + 0.66 * (pix["x2"] - pix["x"])
-            pix["ay"] = pix["y"] + 0.66 * (pix["y2"] - pix["y"])
-            pix["angle"] = np.degrees(np.arctan2(pix["x2"] - pix["x"], pix["y2"] - pix["y"]))
-            layers.append(
-                alt.Chart(_compact(pix, ["ax", "ay", "angle", "legend"]))
-                .mark_point(shape="triangle-up", filled=True, size=45, opacity=0.8)
-                .encode(
-                    x=alt.X("ax:Q", axis=None),
-                    y=alt.Y("ay:Q", axis=None),
-                    angle=alt.Angle(
-                        "angle:Q", scale=alt.Scale(domain=[-360, 360], range=[-360, 360])
-                    ),
-                    color=alt.Color("legend:N", scale=edge_scale, legend=None),
-                )
-            )
-    nodes["size"] = np.where(
-        nodes["kind"].isin(["member", "counterparty", "member_group", "counterparty_group"]),
-        60 + 440 * _unit(np.log1p(nodes["amount"].astype(float).fillna(0.0))),
-        90,
-    )
-    node_layer = (
-        alt.Chart(
-            _compact(nodes, ["id", "x", "y", "legend", "size", "label", "detail", "amount_text"])
-        )
+    layer: alt.Chart = (
+        alt.Chart(_compact(table, NODE_COLUMNS))
         .mark_point(filled=True, opacity=0.95, stroke="#222", strokeWidth=0.5)
         .encode(
             x=xs,
@@ -409,20 +482,53 @@ def chart(
         )
         .add_params(pick, zoom)
     )
-    layers.append(node_layer)
-    show_labels = labels if labels is not None else len(nodes) <= 60
-    if show_labels:
-        layers.append(
-            alt.Chart(_compact(nodes[nodes["kind"] != "key"], ["x", "y", "label"]))
-            .mark_text(dy=-12, fontSize=10, color="#333")
-            .encode(x=xs, y=ys, text="label:N")
-        )
-    return (
+    return layer
+
+
+def _label_layer(table: pd.DataFrame, xs: alt.X, ys: alt.Y) -> alt.Chart:
+    """Node labels above the nodes (Pix keys are left unlabelled: their holder says it)."""
+    layer: alt.Chart = (
+        alt.Chart(_compact(table[table["kind"] != "key"], ["x", "y", "label"]))
+        .mark_text(dy=-12, fontSize=10, color="#333")
+        .encode(x=xs, y=ys, text="label:N")
+    )
+    return layer
+
+
+def chart(
+    graph: RingGraph,
+    *,
+    height: int = 560,
+    labels: bool | None = None,
+    names: dict[str, str] | None = None,
+) -> alt.LayerChart:
+    """An interactive Altair view: zoom and pan, tooltips, and a click selects a node.
+    ``names`` renames legend entries by kind (e.g. the start of a money trail). Layers:
+    edges and arrow heads (when there are any), nodes, and labels (by default only up to
+    60 nodes)."""
+    legend_of = legend_names(names)
+    nodes = node_table(graph.nodes, legend_of)
+    xs = alt.X("x:Q", axis=None, scale=alt.Scale(domain=_padded(nodes["x"]), nice=False))
+    ys = alt.Y("y:Q", axis=None, scale=alt.Scale(domain=_padded(nodes["y"]), nice=False))
+    layers: list[alt.Chart] = []
+    if len(graph.edges):
+        node_labels = dict(zip(nodes["id"], nodes["label"], strict=True))
+        edges = edge_table(graph.edges, node_labels, legend_of)
+        edge_scale = _kind_scale(EDGE_STYLE, edges["kind"], legend_of, 1)
+        layers.append(_edge_layer(edges, xs, ys, edge_scale))
+        arrows = arrow_table(edges)
+        if len(arrows):
+            layers.append(_arrow_layer(arrows, edge_scale))
+    layers.append(_node_layer(nodes, legend_of, xs, ys))
+    if labels if labels is not None else len(nodes) <= 60:
+        layers.append(_label_layer(nodes, xs, ys))
+    spec: alt.LayerChart = (
         alt.layer(*layers)
         .properties(height=height)
         .configure_view(strokeWidth=0)
         .resolve_scale(color="independent", shape="independent")
     )
+    return spec
 
 
 def _compact(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

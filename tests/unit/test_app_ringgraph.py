@@ -113,3 +113,130 @@ def test_empty_ring_still_draws():
     g = ringgraph.build_ring_graph(["M1"], [], [], personal_data=True)
     assert list(g.nodes["id"]) == ["M1"] and g.edges.empty
     ringgraph.chart(g).to_dict()
+
+
+def test_activity_counts_money_sent_and_received():
+    """An account's activity is what it sent plus what it received; missing amounts count 0."""
+    flow = ringgraph.flow_frame(
+        [
+            {"source": "A", "target": "B", "transfers": 2, "amount": 100.0},
+            {"source": "B", "target": "C", "transfers": None, "amount": 30.0},
+            {"source": "C", "target": "A", "transfers": 1, "amount": None},
+        ]
+    )
+    assert list(flow["transfers"]) == [2, 0, 1]
+    assert ringgraph.account_activity(flow).to_dict() == {"A": 100.0, "B": 130.0, "C": 30.0}
+
+
+def test_choose_drawn_keeps_the_most_active_and_folds_the_rest():
+    """Within each cap the most active accounts are drawn (ties by id); the others map to the
+    member or counterparty aggregate node, and the notes count what was folded."""
+    activity = pd.Series({"M1": 5.0, "M2": 9.0, "M3": 5.0, "X": 1.0, "Y": 2.0})
+    drawn = ringgraph.choose_drawn({"M1", "M2", "M3", "M4"}, activity, 2, 1)
+    assert drawn.shown_members == {"M2", "M1"} and drawn.hidden_members == ("M3", "M4")
+    assert drawn.shown_counterparties == {"Y"} and drawn.hidden_counterparties == ("X",)
+    assert [drawn.node_of(a) for a in ("M1", "M4", "Y", "X")] == [
+        "M1",
+        ringgraph.MEMBER_GROUP,
+        "Y",
+        ringgraph.COUNTERPARTY_GROUP,
+    ]
+    assert drawn.notes() == [
+        "2 of 4 members drawn one by one; the 2 least active are one aggregate node.",
+        "1 of 2 counterparties drawn; the other 1 are one aggregate node.",
+    ]
+    assert ringgraph.choose_drawn({"M1"}, activity, 5, 5).notes() == []
+
+
+def test_money_edges_sum_per_drawn_pair_and_drop_transfers_inside_an_aggregate():
+    """Flows into the same pair of drawn nodes become one edge with summed amount and transfers;
+    member-to-member (or member aggregate) edges are internal, the rest external; a flow whose
+    two ends fold into the same aggregate is not drawn and is counted in a note."""
+    flow = ringgraph.flow_frame(
+        [
+            {"source": "M1", "target": "M2", "transfers": 1, "amount": 10.0},
+            {"source": "M1", "target": "M3", "transfers": 2, "amount": 20.0},
+            {"source": "M2", "target": "M3", "transfers": 3, "amount": 40.0},
+            {"source": "X", "target": "M1", "transfers": 1, "amount": 5.0},
+        ]
+    )
+    activity = pd.Series({"M1": 35.0, "M2": 1.0, "M3": 1.0, "X": 5.0})
+    drawn = ringgraph.choose_drawn({"M1", "M2", "M3"}, activity, 1, 1)  # M2, M3 folded
+    edges, notes = ringgraph.money_edges(flow, drawn)
+    group = ringgraph.MEMBER_GROUP
+    assert sorted(edges[["source", "target", "amount", "transfers", "kind"]].values.tolist()) == [
+        ["M1", group, 30.0, 3, "pix_internal"],
+        ["X", "M1", 5.0, 1, "pix_external"],
+    ]
+    assert notes == ["3 transfers inside aggregate nodes are not drawn."]
+    empty, none = ringgraph.money_edges(ringgraph.flow_frame([]), drawn)
+    assert empty.empty and none == []
+
+
+def test_identity_edges_follow_the_money_edges_without_amounts():
+    """Identity links are appended as 'identity' edges with no amount and no transfers, and are
+    the whole edge list when there is no money edge."""
+    money = pd.DataFrame(
+        [{"source": "A", "target": "B", "amount": 5.0, "transfers": 1, "kind": "pix_internal"}]
+    )
+    both = ringgraph.with_identity_edges(money, [("A", "device#0")])
+    assert list(both["kind"]) == ["pix_internal", "identity"]
+    assert np.isnan(both["amount"].iloc[1]) and both["transfers"].iloc[1] == 0
+    alone = ringgraph.with_identity_edges(money.iloc[0:0], [("A", "device#0")])
+    assert list(alone["kind"]) == ["identity"]
+    assert ringgraph.with_identity_edges(money, []) is money
+
+
+def test_edge_table_names_ends_by_label_and_widens_with_money():
+    """Edge tooltips carry node labels, not ids; identity edges are thin, money edges widen
+    with the amount (from 0.8 to 5.8); money reads as reais."""
+    edges = pd.DataFrame(
+        {
+            "source": ["A", "A", "A"],
+            "target": ["B", "C", "holder#0"],
+            "kind": ["pix_internal", "pix_external", "identity"],
+            "amount": [0.0, 1000.0, np.nan],
+        }
+    )
+    labels = {"A": "A", "B": "B", "C": "C", "holder#0": "***.982.247-**"}
+    table = ringgraph.edge_table(edges, labels, ringgraph.legend_names())
+    assert list(table["to"]) == ["B", "C", "***.982.247-**"]
+    assert list(table["width"]) == [0.8, 5.8, 0.6]
+    assert list(table["amount_text"]) == ["R$ 0.00", "R$ 1,000.00", ""]
+    assert list(table["legend"]) == [
+        "PIX between members",
+        "PIX with counterparties",
+        "shared identity",
+    ]
+
+
+def test_arrow_heads_sit_two_thirds_along_money_edges_and_point_at_the_receiver():
+    """Each money edge gets an arrow head two-thirds of the way to its receiver, rotated
+    clockwise from up towards it; identity edges get none."""
+    edges = pd.DataFrame(
+        {
+            "kind": ["pix_internal", "pix_external", "identity"],
+            "x": [0.0, 0.0, 0.0],
+            "y": [0.0, 0.0, 0.0],
+            "x2": [3.0, 0.0, 1.0],
+            "y2": [0.0, -3.0, 1.0],
+        }
+    )
+    arrows = ringgraph.arrow_table(edges)
+    assert np.allclose(arrows["ax"], [1.98, 0.0]) and np.allclose(arrows["ay"], [0.0, -1.98])
+    assert np.allclose(arrows["angle"], [90.0, 180.0])
+
+
+def test_node_sizes_grow_with_money_for_accounts_only():
+    """Accounts and aggregates range from size 60 to 500 by the log of the money they moved;
+    identity nodes are all size 90; legend names can be renamed per kind."""
+    nodes = pd.DataFrame(
+        {
+            "kind": ["member", "counterparty", "device"],
+            "amount": [0.0, 999.0, None],
+        }
+    )
+    legend_of = ringgraph.legend_names({"member": "start of the trail"})
+    table = ringgraph.node_table(nodes, legend_of)
+    assert list(table["size"]) == [60.0, 500.0, 90.0]
+    assert list(table["legend"]) == ["start of the trail", "counterparty", "device"]
