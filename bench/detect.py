@@ -55,7 +55,6 @@ from detectors import baselines, evaluate, export  # noqa: E402
 from detectors.config import DetectionConfig  # noqa: E402
 from detectors.run import detect_once  # noqa: E402
 from graph.gateway import Gateway  # noqa: E402
-from graph.queries import load  # noqa: E402
 from ingest.bulk import load_directory  # noqa: E402
 from ringwatch.settings import load_settings  # noqa: E402
 
@@ -103,12 +102,12 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 def run_dataset(gateway: Gateway, data: Path, cfg: DetectionConfig, blocks: int) -> list[dict]:
     """Wipe, load, detect, export, run the baselines; one result per method."""
-    gateway.run_autocommit(load("admin/reset_batch").statements()[0])
+    gateway.query("admin/reset_batch")
     _, secs = timed(lambda: load_directory(gateway, data, progress=False, say=lambda _: None))
     say(f"{data.name}: loaded in {secs:.0f} s")
     truth, look = evaluate.read_truth(data / "ground_truth_rings.csv")
     summary, secs = timed(lambda: detect_once(gateway, cfg, say=say))
-    rings = gateway.run("detectors/stored_rings", kind="ring")
+    rings = gateway.query("detectors/stored_rings", {"kind": "ring"}, mode="read").rows
     found = [set(r["members"]) for r in rings]
     guesses = [r["typology_guess"] for r in rings]
     results = [

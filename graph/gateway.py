@@ -345,18 +345,6 @@ class Gateway:
         with self._translated():
             return GraphDataScience(self.driver, database=self.settings.neo4j_database, arrow=False)
 
-    # Deprecated: kept only until gnn/, detectors/gds_algos.py and bench/detect.py move to
-    # ``query`` (issue 11). Do not use in new code.
-
-    def run(self, name: str, **params: Any) -> list[dict[str, Any]]:
-        """Deprecated: ``query(name, params).rows``."""
-        return self.query(name, params).rows
-
-    def run_autocommit(self, cypher: str, params: dict[str, Any] | None = None) -> None:
-        """Deprecated: ``query(queries.inline(cypher), params)`` (a statement with
-        ``IN TRANSACTIONS`` runs in an implicit transaction by itself)."""
-        self.query(queries.inline(cypher), params)
-
 
 def apply_schema(graph: Graph) -> int:
     """Apply every ``cypher/schema/*.cypher`` statement (all are IF NOT EXISTS); how many."""
