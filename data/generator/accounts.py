@@ -181,11 +181,17 @@ def make_limits(
     person = people.kind == PERSON
     daily_reais = np.where(
         person,
-        rng.choice([1_000, 2_000, 3_000, 5_000, 10_000, 20_000, 50_000], n,
-                   p=[0.08, 0.12, 0.1, 0.4, 0.18, 0.09, 0.03]),
-        rng.choice([20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000], n,
-                   p=[0.2, 0.25, 0.25, 0.15, 0.1, 0.05]),
-    )  # fmt: skip
+        rng.choice(
+            [1_000, 2_000, 3_000, 5_000, 10_000, 20_000, 50_000],
+            n,
+            p=[0.08, 0.12, 0.1, 0.4, 0.18, 0.09, 0.03],
+        ),
+        rng.choice(
+            [20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000],
+            n,
+            p=[0.2, 0.25, 0.25, 0.15, 0.1, 0.05],
+        ),
+    )
     daily = daily_reais.astype(np.int64) * 100
     payroll = np.bincount(g.employer, weights=g.salary, minlength=n).astype(np.int64)
     step = 100_000  # limits are set in whole R$1,000

@@ -31,7 +31,12 @@ def padded(numbers: np.ndarray, width: int) -> pa.Array:
 
 
 def join(*parts: pa.Array | str) -> pa.Array:
-    return pc.binary_join_element_wise(*parts, "")
+    return joined("", *parts)
+
+
+def joined(separator: str, *parts: pa.Array | str) -> pa.Array:
+    """The parts, element-wise, with ``separator`` between them."""
+    return pc.binary_join_element_wise(*parts, separator)
 
 
 def pick(values: tuple[str, ...], idx: np.ndarray) -> pa.Array:
@@ -58,7 +63,7 @@ def times(seconds: np.ndarray, fmt: str) -> pa.Array:
 def ipv4(addresses: np.ndarray) -> pa.Array:
     a = np.asarray(addresses, dtype=np.int64)
     octets = [pc.cast(pa.array((a >> s) & 255), pa.string()) for s in (24, 16, 8, 0)]
-    return pc.binary_join_element_wise(*octets, ".")
+    return joined(".", *octets)
 
 
 def _uuid_text(raw: np.ndarray) -> pa.Array:
@@ -78,37 +83,39 @@ class Strings:
         self.doc = pc.if_else(pa.array(person), padded(p.doc, 11), padded(p.doc, 14))
         a, b, c = (x.astype(np.int64) for x in (p.name_a, p.name_b, p.name_c))
         hx = person | mei
-        human = join(
-            pick(names.FIRST_NAMES, np.where(hx, a, 0)), " ",
-            pick(names.SURNAMES, np.where(hx, b, 0)), " ",
-            pick(names.SURNAMES, np.where(hx, c, 0)),
-        )  # fmt: skip
+        first, surname, last = (np.where(hx, x, 0) for x in (a, b, c))  # people and MEIs
+        word, trade_name, suffix = (np.where(hx, 0, x) for x in (a, b, c))  # companies
+        human = joined(
+            " ",
+            pick(names.FIRST_NAMES, first),
+            pick(names.SURNAMES, surname),
+            pick(names.SURNAMES, last),
+        )
         root = p.doc // 1_000_000
-        mei_prefix = join(
-            padded(root // 1_000_000, 2), ".", padded(root // 1_000 % 1_000, 3), ".",
-            padded(root % 1_000, 3), " ",
-        )  # fmt: skip
-        trade = join(
-            pick(names.TRADE_WORDS, np.where(hx, 0, a)), " ",
-            pick(names.TRADE_NAMES, np.where(hx, 0, b)), " ",
-            pick(names.COMPANY_SUFFIX, np.where(hx, 0, c)),
-        )  # fmt: skip
+        mei_root = joined(
+            ".",
+            padded(root // 1_000_000, 2),
+            padded(root // 1_000 % 1_000, 3),
+            padded(root % 1_000, 3),
+        )
+        trade = joined(
+            " ",
+            pick(names.TRADE_WORDS, word),
+            pick(names.TRADE_NAMES, trade_name),
+            pick(names.COMPANY_SUFFIX, suffix),
+        )
         self.name = pc.if_else(
-            pa.array(person), human, pc.if_else(pa.array(mei), join(mei_prefix, human), trade)
+            pa.array(person), human, pc.if_else(pa.array(mei), joined(" ", mei_root, human), trade)
         )
         rank = pc.if_else(
             pa.array(p.email_rank > 0), pc.cast(pa.array(p.email_rank), pa.string()), ""
         )
-        personal = join(
-            pick(names.FIRST_ASCII, np.where(hx, a, 0)), ".",
-            pick(names.SURNAMES_ASCII, np.where(hx, c, 0)),
-            pc.if_else(pa.array(mei), ".mei", ""), rank, "@",
-            pick(names.EMAIL_DOMAINS, p.email_domain),
-        )  # fmt: skip
-        company = join(
-            "contato@", pick(names.TRADE_WORDS_ASCII, np.where(hx, 0, a)),
-            pick(names.TRADE_ASCII, np.where(hx, 0, b)), rank, ".com.br",
-        )  # fmt: skip
+        mailbox = joined(".", pick(names.FIRST_ASCII, first), pick(names.SURNAMES_ASCII, last))
+        mei_tag = pc.if_else(pa.array(mei), ".mei", "")
+        domain = pick(names.EMAIL_DOMAINS, p.email_domain)
+        personal = join(mailbox, mei_tag, rank, "@", domain)
+        shop = join(pick(names.TRADE_WORDS_ASCII, word), pick(names.TRADE_ASCII, trade_name))
+        company = join("contato@", shop, rank, ".com.br")
         self.email = pc.if_else(human_like, personal, company).take(pa.array(p.email_from))
         self.phone = join("+", pc.cast(pa.array(p.phone), pa.string()))
 

@@ -38,10 +38,12 @@ def make_fraudes(rng: np.random.Generator, txs: Txs, n_groups: int, window: Wind
     claims = np.sort(rng.choice(innocent, size=n_claims, replace=False))
     c_room = window.days - 1 - day[claims]
     c_delay = np.minimum(rng.integers(1, 11, claims.size), c_room)
-    c_kind = rng.choice([KIND["golpe"], KIND["invasao_conta"], KIND["coercao"]], claims.size,
-                        p=[0.7, 0.2, 0.1])  # fmt: skip
-    c_status = np.where(rng.random(claims.size) < 0.67, STATUS["improcedente"],
-                        STATUS["em_analise"])  # fmt: skip
+    c_kind = rng.choice(
+        [KIND["golpe"], KIND["invasao_conta"], KIND["coercao"]], claims.size, p=[0.7, 0.2, 0.1]
+    )
+    c_status = np.where(
+        rng.random(claims.size) < 0.67, STATUS["improcedente"], STATUS["em_analise"]
+    )
 
     tx = np.r_[traced, claims]
     detected = txs.ts[tx] + np.r_[delay, c_delay] * DAY

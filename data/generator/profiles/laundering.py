@@ -52,17 +52,17 @@ def _pinned(rng: np.random.Generator, n: int, lo: float, hi: float) -> np.ndarra
 def fan_in(rng: np.random.Generator, span: float) -> Flow:
     """4-10 accounts each pay one collector (member 0), spread over the span."""
     k = int(rng.integers(4, 11))
-    none = np.full(k, -1)
-    return Flow(k + 1, np.arange(1, k + 1), np.zeros(k, np.int64), _pinned(rng, k, 0, span),
-                ordinary_reais(rng, k), none)  # fmt: skip
+    payers, collector = np.arange(1, k + 1), np.zeros(k, np.int64)
+    offset = _pinned(rng, k, 0, span)
+    return Flow(k + 1, payers, collector, offset, ordinary_reais(rng, k), np.full(k, -1))
 
 
 def fan_out(rng: np.random.Generator, span: float) -> Flow:
     """One account (member 0) pays 4-10 others, spread over the span."""
     k = int(rng.integers(4, 11))
-    none = np.full(k, -1)
-    return Flow(k + 1, np.zeros(k, np.int64), np.arange(1, k + 1), _pinned(rng, k, 0, span),
-                ordinary_reais(rng, k), none)  # fmt: skip
+    payer, payees = np.zeros(k, np.int64), np.arange(1, k + 1)
+    offset = _pinned(rng, k, 0, span)
+    return Flow(k + 1, payer, payees, offset, ordinary_reais(rng, k), np.full(k, -1))
 
 
 def cycle(rng: np.random.Generator, span: float) -> Flow:

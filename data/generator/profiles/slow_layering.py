@@ -99,8 +99,9 @@ def build_with_plan(
         r.permutation(np.flatnonzero(eligible & active)), np.flatnonzero(eligible & ~active)
     ]
     plan = laundering.plan_groups(r, count, pool, cfg.days)
-    dirty = Txs.build(plan.src, plan.dst, plan.day, plan.cents, everyday.tipos(r, plan.src.size),
-                      origin=RING)  # fmt: skip
+    dirty = Txs.build(
+        plan.src, plan.dst, plan.day, plan.cents, everyday.tipos(r, plan.src.size), origin=RING
+    )
     dirty.ring[:] = plan.tx_group
     # laundering pairs are one-off edges: no other payment between the two, either way
     n = people.n
@@ -182,16 +183,33 @@ def _groups(inn: innocents.Innocents) -> Groups:
     """The look-alikes in the shape the writer and the limits expect."""
     z = np.zeros(0, dtype=np.int64)
     return Groups(
-        member=inn.member, group=inn.group, gtype=inn.gtype, fam_member=z, fam_group=z,
-        employer=inn.employer, employee=inn.employee, salary=inn.salary, merchant=z,
-        merchant_owner=z, business=z, business_owner=z, own_person=z, own_mei=z,
-    )  # fmt: skip
+        member=inn.member,
+        group=inn.group,
+        gtype=inn.gtype,
+        fam_member=z,
+        fam_group=z,
+        employer=inn.employer,
+        employee=inn.employee,
+        salary=inn.salary,
+        merchant=z,
+        merchant_owner=z,
+        business=z,
+        business_owner=z,
+        own_person=z,
+        own_mei=z,
+    )
 
 
 def _planted(plan: laundering.Laundering) -> Planted:
     """Ground truth in the writer's shape (no ring devices, logins or openings here)."""
     return Planted(
-        txs=Txs.empty(), logins=Logins.empty(), devices=Devices.empty(), opened={},
-        only_ring_devices=np.zeros(0, dtype=np.int64), home_ip={}, member=plan.member,
-        ring=plan.group, typology=plan.typology,
-    )  # fmt: skip
+        txs=Txs.empty(),
+        logins=Logins.empty(),
+        devices=Devices.empty(),
+        opened={},
+        only_ring_devices=np.zeros(0, dtype=np.int64),
+        home_ip={},
+        member=plan.member,
+        ring=plan.group,
+        typology=plan.typology,
+    )

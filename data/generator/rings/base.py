@@ -150,18 +150,29 @@ class Ledger:
         ring = self.spec.ring
         tx = np.array(self._tx, dtype=np.int64).reshape(-1, 9)
         txs = Txs.build(
-            tx[:, 0], tx[:, 1], tx[:, 2], tx[:, 3], tx[:, 4].astype(np.int8),
-            origin=tx[:, 5], ring=ring, device=tx[:, 6], ip=tx[:, 7], status=tx[:, 8],
-        )  # fmt: skip
+            tx[:, 0],
+            tx[:, 1],
+            tx[:, 2],
+            tx[:, 3],
+            tx[:, 4].astype(np.int8),
+            origin=tx[:, 5],
+            ring=ring,
+            device=tx[:, 6],
+            ip=tx[:, 7],
+            status=tx[:, 8],
+        )
         lg = np.array(self._login, dtype=np.int64).reshape(-1, 6)
         logins = Logins(
             lg[:, 0], lg[:, 1], lg[:, 2], lg[:, 3], lg[:, 4].astype(np.int8), lg[:, 5] == 1
         )
         bd = np.array(self._bind, dtype=np.int64).reshape(-1, 4)
         devices = Devices(
-            device=bd[:, 0], user=bd[:, 1], kind=bd[:, 3].astype(np.int8),
-            registered=bd[:, 2], status=np.zeros(len(bd), dtype=np.int8),
-        )  # fmt: skip
+            device=bd[:, 0],
+            user=bd[:, 1],
+            kind=bd[:, 3].astype(np.int8),
+            registered=bd[:, 2],
+            status=np.zeros(len(bd), dtype=np.int8),
+        )
         return RingEvents(
             txs,
             logins,
