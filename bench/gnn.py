@@ -245,11 +245,12 @@ def summary(results: list[dict]) -> list[str]:
             for r in results
         ]
     )
+    model_columns = " | ".join(MODELS)
     lines = [
-        "| profile | devices | scale | seeds | " + " | ".join(MODELS)
-        + " | ensemble vs LightGBM | hybrid vs LightGBM | GraphSAGE vs LightGBM |",
+        f"| profile | devices | scale | seeds | {model_columns} "
+        "| ensemble vs LightGBM | hybrid vs LightGBM | GraphSAGE vs LightGBM |",
         "|---|---|---:|---:|" + "---:|" * (len(MODELS) + 3),
-    ]  # fmt: skip
+    ]
     groups = frame.groupby(["profile", "devices", "scale"], sort=False)
     for (profile, devices, scale), g in groups:
         mean = g[list(MODELS)].mean()
@@ -291,10 +292,11 @@ def main() -> None:
             if r["commit"] == commit() and r["source"] == args.source:
                 done[(r["profile"], r["devices"], r["scale"], r["seed"])] = r
     results = []
+    model_columns = " | ".join(MODELS)
     print(
-        "| profile | devices | scale | seed | " + " | ".join(MODELS)
-        + " | ring members / test accounts | train positives | fit s hybrid / SAGE / LGBM |"
-    )  # fmt: skip
+        f"| profile | devices | scale | seed | {model_columns} "
+        "| ring members / test accounts | train positives | fit s hybrid / SAGE / LGBM |"
+    )
     print("|---|---|---:|---:|" + "---:|" * (len(MODELS) + 3), flush=True)
     for profile in args.profiles:
         variants = [True, False] if args.devices == "both" else [args.devices == "with"]

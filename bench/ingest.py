@@ -133,9 +133,13 @@ def graph_ceiling(b: Bench) -> None:
     seconds = time.monotonic() - started
     b.counts["graph"] = graph_counts(b)
     b.results.append(
-        Result("graph UNWIND CREATE ceiling", b.total, seconds,
-               "the loaders' nodes and relationships, CREATE only, no validation")
-    )  # fmt: skip
+        Result(
+            "graph UNWIND CREATE ceiling",
+            b.total,
+            seconds,
+            "the loaders' nodes and relationships, CREATE only, no validation",
+        )
+    )
 
 
 def graph_counts(b: Bench) -> dict[str, int]:
@@ -166,9 +170,13 @@ def bulk(b: Bench, directory: Path) -> None:
     report = load_directory(b.gateway, directory, progress=False, say=b.say)
     b.counts["bulk"] = graph_counts(b)
     b.results.append(
-        Result("bulk `ringwatch load`", report.written + report.rejected, report.seconds,
-               "read + validate + write + link")
-    )  # fmt: skip
+        Result(
+            "bulk `ringwatch load`",
+            report.written + report.rejected,
+            report.seconds,
+            "read + validate + write + link",
+        )
+    )
 
 
 def streaming(b: Bench, batch_size: int) -> None:
@@ -183,8 +191,9 @@ def streaming(b: Bench, batch_size: int) -> None:
             Result("(producer replay, kafka-python)", sent.total, sent.seconds, "not a load")
         )
         b.say("streaming into Neo4j")
-        consumer = open_consumer(b.bootstrap, f"g-{topics.prefix}", topics,
-                                 max_poll_records=batch_size)  # fmt: skip
+        consumer = open_consumer(
+            b.bootstrap, f"g-{topics.prefix}", topics, max_poll_records=batch_size
+        )
         from ingest.stream import BatchPolicy
 
         report = StreamLoader(
@@ -194,9 +203,13 @@ def streaming(b: Bench, batch_size: int) -> None:
         producer.close()
         delete_topics(b.bootstrap, topics.all)
     b.results.append(
-        Result("streaming `ringwatch stream`", report.consumed, report.active_seconds,
-               f"{report.batches:,} batches of <= {batch_size:,}; {report.rejected:,} to DLQ")
-    )  # fmt: skip
+        Result(
+            "streaming `ringwatch stream`",
+            report.consumed,
+            report.active_seconds,
+            f"{report.batches:,} batches of <= {batch_size:,}; {report.rejected:,} to DLQ",
+        )
+    )
 
 
 def latency(
@@ -215,12 +228,14 @@ def latency(
     topics = Topics(f"lat{uuid.uuid4().hex[:6]}")
     ensure_topics(b.bootstrap, topics.all)
     port = _free_port()
+    flags = ["--topic-prefix", topics.prefix, "--group", f"g-{topics.prefix}"]
+    flags += ["--metrics-port", str(port), "--batch-wait-ms", str(wait_ms)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ringwatch.cli", "stream", "--topic-prefix", topics.prefix,
-         "--group", f"g-{topics.prefix}", "--metrics-port", str(port),
-         "--batch-wait-ms", str(wait_ms)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [sys.executable, "-m", "ringwatch.cli", "stream", *flags],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     producer = open_producer(b.bootstrap)
     topic = topics.of("transacoes_pix")
     run = uuid.uuid4().hex[:6].upper()
@@ -412,24 +427,30 @@ def main() -> None:
         load_after = os.getloadavg()
     raw = next((r.rate for r in b.results if r.name.startswith("raw")), 0.0)
     graph = next((r.rate for r in b.results if r.name.startswith("graph")), 0.0)
-    print(f"Dataset {args.data} ({b.total:,} records in {len(b.frames)} files); "
-          f"{os.cpu_count()} CPUs, {platform.python_version()}; Neo4j heap "
-          f"{settings.neo4j_heap}, page cache {settings.neo4j_pagecache}; load average "
-          f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; "
-          f"bench wall time {time.monotonic() - started:,.0f} s.")  # fmt: skip
+    print(
+        f"Dataset {args.data} ({b.total:,} records in {len(b.frames)} files); "
+        f"{os.cpu_count()} CPUs, {platform.python_version()}; Neo4j heap "
+        f"{settings.neo4j_heap}, page cache {settings.neo4j_pagecache}; load average "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; "
+        f"bench wall time {time.monotonic() - started:,.0f} s."
+    )
     print()
     print("| loader | records | seconds | records/s | vs raw ceiling | vs graph ceiling | note |")
     print("|---|---:|---:|---:|---:|---:|---|")
     for r in b.results:
         of_raw = f"{r.rate / raw:.0%}" if raw else "-"
         of_graph = f"{r.rate / graph:.0%}" if graph else "-"
-        print(f"| {r.name} | {r.records:,} | {r.seconds:,.1f} | {r.rate:,.0f} | {of_raw} | "
-              f"{of_graph} | {r.note} |")  # fmt: skip
+        print(
+            f"| {r.name} | {r.records:,} | {r.seconds:,.1f} | {r.rate:,.0f} | {of_raw} | "
+            f"{of_graph} | {r.note} |"
+        )
     if "graph" in b.counts and "bulk" in b.counts:
         same = b.counts["graph"] == b.counts["bulk"]
-        print(f"\nGraph ceiling vs bulk load, node and relationship counts: "
-              f"{'identical' if same else 'DIFFERENT'} "
-              f"({sum(b.counts['bulk'].values()):,} graph elements).")  # fmt: skip
+        print(
+            f"\nGraph ceiling vs bulk load, node and relationship counts: "
+            f"{'identical' if same else 'DIFFERENT'} "
+            f"({sum(b.counts['bulk'].values()):,} graph elements)."
+        )
         if not same:
             print(f"graph ceiling: {b.counts['graph']}\nbulk: {b.counts['bulk']}")
     print("\n".join(b.lines))
