@@ -31,10 +31,18 @@ def find(
     graph = oneoff.one_off(transfers)
     found = novelty.detect(graph, cfg)
     bursts = pd.concat(
-        [_weigh(graph, found[found["direction"] == d].reset_index(drop=True), "surprise",
-                novelty.null_surprises(d), cfg) for d in ("in", "out")],
+        [
+            _weigh(
+                graph,
+                found[found["direction"] == d].reset_index(drop=True),
+                "surprise",
+                novelty.null_surprises(d),
+                cfg,
+            )
+            for d in ("in", "out")
+        ],
         ignore_index=True,
-    )  # fmt: skip
+    )
     twohops = _weigh(
         graph, twohop.detect(graph, cfg), "middles", _rewired(twohop.detect, "middles"), cfg
     )
@@ -76,9 +84,11 @@ def _one_off_neighbours(graph: oneoff.OneOff, merged: list[list[groups.Finding]]
     owners = pd.DataFrame(rows, columns=["group", "member"])
     edges = graph.frame()[["src", "dst"]]
     pairs = pd.concat(
-        [edges.rename(columns={"src": "member", "dst": "account"}),
-         edges.rename(columns={"dst": "member", "src": "account"})]
-    )  # fmt: skip
+        [
+            edges.rename(columns={"src": "member", "dst": "account"}),
+            edges.rename(columns={"dst": "member", "src": "account"}),
+        ]
+    )
     near = owners.merge(pairs, on="member")
     inside = owners.assign(inside=True).rename(columns={"member": "account"})
     near = near.merge(inside, on=["group", "account"], how="left")
@@ -106,19 +116,28 @@ def _join_scored(
         if size >= cfg.max_ring_size:
             continue
         linked = sorted(set(links["member"]))
-        group.append(groups.Finding(
-            "gnn_link", [str(account), *linked], 0.0,
-            f"{account} (GNN risk score {links['score'].iloc[0]:.3f}) made one-off transfers "
-            f"with {len(linked)} member(s) and joins the ring.",
-        ))  # fmt: skip
+        group.append(
+            groups.Finding(
+                "gnn_link",
+                [str(account), *linked],
+                0.0,
+                f"{account} (GNN risk score {links['score'].iloc[0]:.3f}) made one-off transfers "
+                f"with {len(linked)} member(s) and joins the ring.",
+            )
+        )
         joined += 1
     return joined
 
 
-def _rewired(detect: Callable[[oneoff.OneOff, DetectionConfig], pd.DataFrame], value: str):
+Measure = Callable[[oneoff.OneOff, DetectionConfig, np.random.Generator], np.ndarray]
+
+
+def _rewired(
+    detect: Callable[[oneoff.OneOff, DetectionConfig], pd.DataFrame], value: str
+) -> Measure:
     """The null measure of a structure detector: its values on a rewired copy."""
 
-    def measure(graph: oneoff.OneOff, cfg: DetectionConfig, rng: np.random.Generator):
+    def measure(graph: oneoff.OneOff, cfg: DetectionConfig, rng: np.random.Generator) -> np.ndarray:
         return null.column(detect(null.rewire(graph, rng), cfg), value)
 
     return measure

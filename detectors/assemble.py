@@ -110,7 +110,9 @@ def _split_big(
     return label
 
 
-def _add_idle(members: pd.DataFrame, identifiers: pd.DataFrame, cfg: DetectionConfig):
+def _add_idle(
+    members: pd.DataFrame, identifiers: pd.DataFrame, cfg: DetectionConfig
+) -> pd.DataFrame:
     """Accounts outside every candidate sharing a device or IP with >= 2 members of one."""
     if identifiers.empty or members.empty:
         return members

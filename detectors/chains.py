@@ -115,7 +115,7 @@ def _maximal(chains: pd.DataFrame) -> pd.DataFrame:
     """Drop chains whose account sequence is contained in a longer chain found."""
     chains = chains.sort_values("hops", ascending=False).drop_duplicates("accounts")
     kept: list[int] = []
-    seen: set[tuple] = set()
+    seen: set[tuple[str, ...]] = set()
     for idx, accounts in zip(chains.index, chains["accounts"], strict=True):
         if accounts in seen:
             continue

@@ -15,8 +15,14 @@ import pandas as pd
 from detectors.config import DetectionConfig
 from detectors.explain import brl
 
-WEIGHTS = {"relaying": 2.0, "in_rings": 1.5, "new_accounts": 1.0, "fraud": 1.0,
-           "crowded_device": 1.0, "gnn": 1.0}  # fmt: skip
+WEIGHTS = {
+    "relaying": 2.0,
+    "in_rings": 1.5,
+    "new_accounts": 1.0,
+    "fraud": 1.0,
+    "crowded_device": 1.0,
+    "gnn": 1.0,
+}
 
 
 def summarise(
@@ -44,13 +50,20 @@ def summarise(
     ids = identifiers[identifiers["account"].isin(owner.index)]
     ids = ids.assign(cluster=ids["account"].map(owner))
     holders = ids.groupby(["cluster", "kind", "identifier"])["account"].nunique()
-    devices = holders.xs("device", level="kind") if "device" in holders.index.get_level_values(
-        "kind") else pd.Series(dtype=int)  # fmt: skip
+    devices = (
+        holders.xs("device", level="kind")
+        if "device" in holders.index.get_level_values("kind")
+        else pd.Series(dtype=int)
+    )
     f["max_device_holders"] = devices.groupby(level="cluster").max() if len(devices) else 0
     acc = accounts.set_index("account") if not accounts.empty else pd.DataFrame()
     tr = transfers[transfers["src"].isin(owner.index) | transfers["dst"].isin(owner.index)]
-    first = pd.concat([tr[["src", "ts"]].set_axis(["account", "ts"], axis=1),
-                       tr[["dst", "ts"]].set_axis(["account", "ts"], axis=1)])  # fmt: skip
+    first = pd.concat(
+        [
+            tr[["src", "ts"]].set_axis(["account", "ts"], axis=1),
+            tr[["dst", "ts"]].set_axis(["account", "ts"], axis=1),
+        ]
+    )
     first_seen = first.groupby("account")["ts"].min()
     f["first_seen"] = acct.map(first_seen).groupby(by).min()
     f["last_seen"] = acct.map(first.groupby("account")["ts"].max()).groupby(by).max()
@@ -66,8 +79,13 @@ def summarise(
     dist = acct.map(fraud_distance)
     f["fraud_members"] = (dist == 0).groupby(by).sum()
     f["fraud_near"] = (dist <= cfg.fraud_hops).groupby(by).sum()
-    f = f.fillna({c: 0 for c in f.columns if c not in ("members", "kinds", "gnn_mean",
-                                                        "first_seen", "last_seen")})  # fmt: skip
+    f = f.fillna(
+        {
+            c: 0
+            for c in f.columns
+            if c not in ("members", "kinds", "gnn_mean", "first_seen", "last_seen")
+        }
+    )
     s = pd.DataFrame(index=f.index)
     s["relaying"] = (f["relays"] / f["size"] * 2).clip(0, 1)
     s["in_rings"] = (f["in_rings"] / f["size"]).clip(0, 1)
@@ -99,8 +117,9 @@ def _reasons(f: pd.Series) -> list[str]:
     if f["in_rings"] > 0:
         out.append(f"{int(f['in_rings'])} of them belong to a detected ring.")
     if f.get("new_accounts", 0) > 0:
-        out.append(f"{int(f['new_accounts'])} accounts were opened shortly before their first "
-                   "transfer.")  # fmt: skip
+        out.append(
+            f"{int(f['new_accounts'])} accounts were opened shortly before their first transfer."
+        )
     if f["fraud_members"] > 0:
         out.append(f"{int(f['fraud_members'])} received payments confirmed as fraud.")
     elif f["fraud_near"] > 0:

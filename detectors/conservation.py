@@ -25,11 +25,22 @@ import pandas as pd
 from detectors.config import DetectionConfig
 from detectors.oneoff import OneOff
 
-CONSERVATION_COLUMNS = ["hub", "received", "sent", "ratio", "n", "members", "rows",
-                        "first_day", "last_day"]  # fmt: skip
+CONSERVATION_COLUMNS = [
+    "hub",
+    "received",
+    "sent",
+    "ratio",
+    "n",
+    "members",
+    "rows",
+    "first_day",
+    "last_day",
+]
 
 
-def _by_account(accounts: np.ndarray, day: np.ndarray, codes: np.ndarray):
+def _by_account(
+    accounts: np.ndarray, day: np.ndarray, codes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Edge order sorted by (account, day) and each code's slice [start, end) in it."""
     order = np.lexsort((day, accounts))
     start = np.searchsorted(accounts[order], codes, side="left")
@@ -54,7 +65,7 @@ def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
         ins, outs = in_order[a:b], out_order[c:d]
         best = _best_episode(graph, ins, outs, width, cfg)
         if best is not None:
-            found.append(_row(graph, hub, *best))
+            found.append(_row(graph, int(hub), *best))
     return pd.DataFrame(found, columns=CONSERVATION_COLUMNS)
 
 

@@ -43,7 +43,7 @@ def read_truth(path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     return truth, look
 
 
-def _matches(t: set, d: set) -> bool:
+def _matches(t: set[str], d: set[str]) -> bool:
     common = len(t & d)
     return common >= 0.5 * len(t) and common >= 0.5 * len(d) and common > 0
 

@@ -97,8 +97,11 @@ def detect(transfers: pd.DataFrame, relaying: pd.Index, cfg: DetectionConfig) ->
     """Fan-in hubs among ``relaying`` accounts and fan-outs whose receivers pass money on."""
     if transfers.empty:
         empty = pd.DataFrame(columns=["account", "senders", "start"])
-        return Fans(empty, pd.DataFrame(columns=["account", "receivers", "relaying", "start"]),
-                    empty_edges())  # fmt: skip
+        return Fans(
+            empty,
+            pd.DataFrame(columns=["account", "receivers", "relaying", "start"]),
+            empty_edges(),
+        )
     ins = _bursts(transfers, "dst", "src", cfg)
     ins = ins[ins["who"].isin(relaying)]
     fan_in = (
@@ -109,8 +112,11 @@ def detect(transfers: pd.DataFrame, relaying: pd.Index, cfg: DetectionConfig) ->
     )
     outs = _bursts(transfers, "src", "dst", cfg)
     if outs.empty:
-        return Fans(fan_in, pd.DataFrame(columns=["account", "receivers", "relaying", "start"]),
-                    empty_edges())  # fmt: skip
+        return Fans(
+            fan_in,
+            pd.DataFrame(columns=["account", "receivers", "relaying", "start"]),
+            empty_edges(),
+        )
     windows = _window_of(transfers, "src", cfg).merge(outs[["who", "window"]])
     sent = transfers.iloc[windows["row"].to_numpy()].assign(window=windows["window"].to_numpy())
     sent["passes_on"] = sent["dst"].isin(relaying)

@@ -45,46 +45,68 @@ def findings(
     twohops: pd.DataFrame,
     cycles: pd.DataFrame,
     traces: pd.DataFrame,
-    conserving: pd.DataFrame | None = None,
+    conserving: pd.DataFrame,
 ) -> list[Finding]:
     """Every detector's rows as findings with a strength and a sentence."""
     out: list[Finding] = []
     for b in bursts.itertuples(index=False):
         verb = "received from" if b.direction == "in" else "paid"
-        out.append(Finding(
-            f"novelty_{b.direction}", list(b.members), float(b.strength),
-            f"{b.hub} {verb} {b.n} accounts it never dealt with before or after, within "
-            f"{b.window_days:g} day(s); its usual pace predicts {b.expected:.1f}.",
-            hub=b.hub, rows=graph.row[b.rows],
-        ))  # fmt: skip
+        out.append(
+            Finding(
+                f"novelty_{b.direction}",
+                list(b.members),
+                float(b.strength),
+                f"{b.hub} {verb} {b.n} accounts it never dealt with before or after, within "
+                f"{b.window_days:g} day(s); its usual pace predicts {b.expected:.1f}.",
+                hub=b.hub,
+                rows=graph.row[b.rows],
+            )
+        )
     for t in twohops.itertuples(index=False):
-        out.append(Finding(
-            "twohop", list(t.members), float(t.strength),
-            f"{t.origin} paid {t.middles} accounts that each paid {t.beneficiary}, every leg a "
-            f"one-off transfer, within {t.last_day - t.first_day:.0f} day(s).",
-            rows=graph.row[t.rows],
-        ))  # fmt: skip
+        out.append(
+            Finding(
+                "twohop",
+                list(t.members),
+                float(t.strength),
+                f"{t.origin} paid {t.middles} accounts that each paid {t.beneficiary}, every leg a "
+                f"one-off transfer, within {t.last_day - t.first_day:.0f} day(s).",
+                rows=graph.row[t.rows],
+            )
+        )
     for c in cycles.itertuples(index=False):
-        out.append(Finding(
-            "round_trip", list(c.members), float(c.strength),
-            f"Money went round {c.hops} accounts and came back in "
-            f"{c.last_day - c.first_day:.0f} day(s), every hop a one-off transfer.",
-            rows=graph.row[np.asarray(c.rows)],
-        ))  # fmt: skip
-    for c in (conserving if conserving is not None else []).itertuples(index=False):
-        out.append(Finding(
-            "conservation", list(c.members), float(c.strength),
-            f"{c.hub} received {brl(c.received)} in one-off transfers and, within "
-            f"{c.last_day - c.first_day:.0f} day(s), sent {c.ratio:.0%} of it on to other "
-            "accounts it never dealt with before or after.",
-            hub=c.hub, rows=graph.row[np.asarray(c.rows)],
-        ))  # fmt: skip
+        out.append(
+            Finding(
+                "round_trip",
+                list(c.members),
+                float(c.strength),
+                f"Money went round {c.hops} accounts and came back in "
+                f"{c.last_day - c.first_day:.0f} day(s), every hop a one-off transfer.",
+                rows=graph.row[np.asarray(c.rows)],
+            )
+        )
+    for c in conserving.itertuples(index=False):
+        out.append(
+            Finding(
+                "conservation",
+                list(c.members),
+                float(c.strength),
+                f"{c.hub} received {brl(c.received)} in one-off transfers and, within "
+                f"{c.last_day - c.first_day:.0f} day(s), sent {c.ratio:.0%} of it on to other "
+                "accounts it never dealt with before or after.",
+                hub=c.hub,
+                rows=graph.row[np.asarray(c.rows)],
+            )
+        )
     for t in traces.itertuples(index=False):
-        out.append(Finding(
-            "trace", list(t.members), float(t.strength),
-            f"Traced from the confirmed case {t.seed}: the money's trail around it closes on "
-            f"these {len(t.members)} accounts (conductance {t.conductance:.2f}).",
-        ))  # fmt: skip
+        out.append(
+            Finding(
+                "trace",
+                list(t.members),
+                float(t.strength),
+                f"Traced from the confirmed case {t.seed}: the money's trail around it closes on "
+                f"these {len(t.members)} accounts (conductance {t.conductance:.2f}).",
+            )
+        )
     return out
 
 
@@ -137,8 +159,17 @@ def score_groups(
     cfg: DetectionConfig,
 ) -> pd.DataFrame:
     """One scored, explained ring row per group (the pipeline's RING_COLUMNS)."""
-    cols = ["kind", "members", "size", "score", "reasons", "typology_guess", "first_seen",
-            "last_seen", "total_amount"]  # fmt: skip
+    cols = [
+        "kind",
+        "members",
+        "size",
+        "score",
+        "reasons",
+        "typology_guess",
+        "first_seen",
+        "last_seen",
+        "total_amount",
+    ]
     if not groups:
         return pd.DataFrame(columns=cols)
     one_off_rows = np.zeros(len(transfers), dtype=bool)
@@ -158,7 +189,8 @@ def score_groups(
         inside = np.zeros(len(graph.names), dtype=bool)
         inside[code[members].to_numpy()] = True
         internal = inside[src_code] & inside[dst_code]
-        rows = np.unique(np.concatenate([f.rows for f in part if f.rows is not None] or [[]]))
+        tied = [f.rows for f in part if f.rows is not None]
+        rows = np.unique(np.concatenate(tied)) if tied else np.zeros(0, dtype=np.int64)
         rows = rows.astype(np.int64) if len(rows) else np.flatnonzero(internal & one_off_rows)
         ts, amount = transfers["ts"].to_numpy()[rows], transfers["amount"].to_numpy()[rows]
         found = {a for f in part if f.kind != "gnn_link" for a in f.members}
@@ -182,17 +214,26 @@ def score_groups(
         reasons = [f.sentence for f in ranked if f.kind != "gnn_link"][:4]
         reasons += [f.sentence for f in ranked if f.kind == "gnn_link"]
         if one_off >= 0.5:
-            reasons.append(f"{one_off:.0%} of the transfers between members are the only "
-                           "transfer ever between those two accounts.")  # fmt: skip
+            reasons.append(
+                f"{one_off:.0%} of the transfers between members are the only "
+                "transfer ever between those two accounts."
+            )
         if "gnn" in factor:
-            reasons.append(f"The GNN risk score averages {factor['gnn']:.2f} over "
-                           f"{len(scores)} members.")  # fmt: skip
+            reasons.append(
+                f"The GNN risk score averages {factor['gnn']:.2f} over {len(scores)} members."
+            )
         reasons.append(f"Total moved in these transfers: {brl(float(amount.sum()))}.")
-        out.append({
-            "kind": "ring", "members": members, "size": len(members), "score": score,
-            "reasons": reasons, "typology_guess": typology(kinds),
-            "first_seen": pd.Timestamp(ts.min()) if len(ts) else pd.NaT,
-            "last_seen": pd.Timestamp(ts.max()) if len(ts) else pd.NaT,
-            "total_amount": round(float(amount.sum()), 2),
-        })  # fmt: skip
+        out.append(
+            {
+                "kind": "ring",
+                "members": members,
+                "size": len(members),
+                "score": score,
+                "reasons": reasons,
+                "typology_guess": typology(kinds),
+                "first_seen": pd.Timestamp(ts.min()) if len(ts) else pd.NaT,
+                "last_seen": pd.Timestamp(ts.max()) if len(ts) else pd.NaT,
+                "total_amount": round(float(amount.sum()), 2),
+            }
+        )
     return pd.DataFrame(out, columns=cols)

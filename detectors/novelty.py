@@ -20,6 +20,8 @@ the burst over its own active days, which gives a negative-binomial count for th
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from scipy.stats import nbinom
@@ -28,8 +30,17 @@ from detectors import null
 from detectors.config import DetectionConfig
 from detectors.oneoff import OneOff
 
-BURST_COLUMNS = ["hub", "direction", "window_days", "start_day", "n", "expected", "surprise",
-                 "members", "rows"]  # fmt: skip
+BURST_COLUMNS = [
+    "hub",
+    "direction",
+    "window_days",
+    "start_day",
+    "n",
+    "expected",
+    "surprise",
+    "members",
+    "rows",
+]
 
 
 def empty_bursts() -> pd.DataFrame:
@@ -82,13 +93,16 @@ def _extent(hub: np.ndarray, day: np.ndarray, lo: int, hi: int, width: float) ->
     return np.arange(lo, hi)
 
 
-def null_surprises(direction: str):
+def null_surprises(
+    direction: str,
+) -> Callable[[OneOff, DetectionConfig, np.random.Generator], np.ndarray]:
     """The null measure of one direction's bursts: surprises on a copy whose transfers are
     redrawn on random days within their hub's active period (``null.redraw_days``)."""
 
     def measure(graph: OneOff, cfg: DetectionConfig, rng: np.random.Generator) -> np.ndarray:
         copy = null.redraw_days(graph, rng, graph.dst if direction == "in" else graph.src)
-        return _direction(copy, cfg, direction)[0]["surprise"].to_numpy()
+        values: np.ndarray = _direction(copy, cfg, direction)[0]["surprise"].to_numpy()
+        return values
 
     return measure
 
@@ -105,7 +119,9 @@ def gamma_prior(total: np.ndarray, exposure: np.ndarray) -> tuple[float, float]:
     return mean * mean / var, mean / var
 
 
-def _direction(graph: OneOff, cfg: DetectionConfig, direction: str):
+def _direction(
+    graph: OneOff, cfg: DetectionConfig, direction: str
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     """Each hub's most surprising window over all lengths, above the floors: (best frame,
     edge order, counterpart per ordered edge, day per ordered edge)."""
     hub_all, other_all = (graph.dst, graph.src) if direction == "in" else (graph.src, graph.dst)

@@ -59,10 +59,13 @@ class OneOff:
 def days_since_start(ts: pd.Series) -> np.ndarray:
     """Timestamps as float days since the earliest one."""
     secs = ts.to_numpy().astype("datetime64[s]").astype(np.int64)
-    return (secs - (secs.min() if len(secs) else 0)) / DAY_S
+    days: np.ndarray = (secs - (secs.min() if len(secs) else 0)) / DAY_S
+    return days
 
 
-def coded_pairs(transfers: pd.DataFrame):
+def coded_pairs(
+    transfers: pd.DataFrame,
+) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Accounts as integer codes: (names, src codes, dst codes, unordered pair key of each
     transfer, transfers of that pair for each transfer)."""
     codes, names = pd.factorize(pd.concat([transfers["src"], transfers["dst"]], ignore_index=True))

@@ -65,9 +65,24 @@ def find_episodes(transfers: pd.DataFrame, cfg: DetectionConfig) -> pd.DataFrame
     ev["episode"] = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
     if len(starts) == 0:
-        ep = pd.DataFrame(columns=["account", "start", "end", "inflow", "outflow", "n_events",
-                                   "n_out", "first_in", "first_out", "starts_in", "n_in",
-                                   "ratio", "delay_min", "is_pass"])  # fmt: skip
+        ep = pd.DataFrame(
+            columns=[
+                "account",
+                "start",
+                "end",
+                "inflow",
+                "outflow",
+                "n_events",
+                "n_out",
+                "first_in",
+                "first_out",
+                "starts_in",
+                "n_in",
+                "ratio",
+                "delay_min",
+                "is_pass",
+            ]
+        )
         ep.attrs["events"] = ev[["episode", "row", "is_out"]]
         return ep
     ends = np.r_[starts[1:], len(ev)] - 1

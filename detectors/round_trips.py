@@ -34,7 +34,7 @@ def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
             "next": graph.dst[keep],
             "day_next": graph.day[keep],
             "edge_next": np.flatnonzero(keep),
-        }  # fmt: skip
+        }
     )
     paths = pd.DataFrame(
         {
@@ -43,7 +43,7 @@ def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
             "start": hops["day_next"],
             "day": hops["day_next"],
             "e0": hops["edge_next"],
-        }  # fmt: skip
+        }
     )
     found = []
     for k in range(1, cfg.round_trip_max_hops):

@@ -66,8 +66,9 @@ def loop(
                 log.warning("detection run skipped: %s", exc)
             else:
                 report.failed += 1
-                log.error("detection run failed: %s", exc, exc_info=not isinstance(
-                    exc, RingwatchError))  # fmt: skip
+                log.error(
+                    "detection run failed: %s", exc, exc_info=not isinstance(exc, RingwatchError)
+                )
         report.ends.append(clock())
         next_start = start + every_s
         while next_start <= clock():  # a run that outlasted the interval: skip missed ticks

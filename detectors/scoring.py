@@ -66,7 +66,9 @@ def _pattern_counts(rows: pd.DataFrame, col: str, owner: pd.Series, need: float)
     return counts.groupby("candidate").size()
 
 
-def features(members: pd.DataFrame, edges: pd.DataFrame, ev: Evidence, cfg: DetectionConfig):
+def features(
+    members: pd.DataFrame, edges: pd.DataFrame, ev: Evidence, cfg: DetectionConfig
+) -> pd.DataFrame:
     """One row of raw features per candidate ring (index: candidate)."""
     owner = members.set_index("account")["candidate"]
     f = pd.DataFrame(index=pd.Index(sorted(members["candidate"].unique()), name="candidate"))

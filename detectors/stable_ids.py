@@ -25,7 +25,7 @@ class Assignment:
     last_numbers: dict[str, int]  # highest number used per kind
 
 
-def jaccard(a: set, b: set) -> float:
+def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 

@@ -66,8 +66,10 @@ def previous(gateway: Graph) -> tuple[pd.DataFrame, dict[str, int]]:
     )
     row = gateway.query("detectors/last_numbers", mode="read").rows
     last = row[0] if row else {"last_ring": 0, "last_linked": 0}
-    return prev, {"ring": int(last["last_ring"] or 0),
-                  "linked_accounts": int(last["last_linked"] or 0)}  # fmt: skip
+    return prev, {
+        "ring": int(last["last_ring"] or 0),
+        "linked_accounts": int(last["last_linked"] or 0),
+    }
 
 
 @dataclass
@@ -113,9 +115,12 @@ def write(
     prev, last = previous(gateway)
     assignment = stable_ids.assign(result.rings, prev, cfg.id_jaccard, last)
     rows = ring_rows(result.rings, assignment.ring_ids)
-    counts = {**result.counts, "kept_ids": len(assignment.matched),
-              "new_ids": len(rows) - len(assignment.matched),
-              "retired": len(assignment.unmatched)}  # fmt: skip
+    counts = {
+        **result.counts,
+        "kept_ids": len(assignment.matched),
+        "new_ids": len(rows) - len(assignment.matched),
+        "retired": len(assignment.unmatched),
+    }
     steps: list[Step] = [
         ("detectors/write_rings", {"rings": rows, "run_id": run_id}),
         ("detectors/retire_rings", {"ring_ids": assignment.unmatched}),
@@ -132,8 +137,12 @@ def write(
         ),
     ]
     gateway.transaction(steps, before_commit)
-    return Written(assignment.ring_ids, len(assignment.matched),
-                   len(rows) - len(assignment.matched), len(assignment.unmatched))  # fmt: skip
+    return Written(
+        assignment.ring_ids,
+        len(assignment.matched),
+        len(rows) - len(assignment.matched),
+        len(assignment.unmatched),
+    )
 
 
 def fail(gateway: Graph, run_id: str, error: str, counts: dict[str, Any] | None = None) -> None:

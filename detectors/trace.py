@@ -64,10 +64,12 @@ class FlowIndex:
         weight = 1.0 / pair.astype(float) ** 2
         loop = s == d
         adj = csr_matrix(
-            (np.r_[weight, weight][~np.r_[loop, loop]],
-             (np.r_[s, d][~np.r_[loop, loop]], np.r_[d, s][~np.r_[loop, loop]])),
+            (
+                np.r_[weight, weight][~np.r_[loop, loop]],
+                (np.r_[s, d][~np.r_[loop, loop]], np.r_[d, s][~np.r_[loop, loop]]),
+            ),
             shape=(n, n),
-        )  # fmt: skip
+        )
         adj.sum_duplicates()
         by_src = np.lexsort((day, s))
         by_dst = np.lexsort((day, d))
@@ -91,10 +93,21 @@ class FlowIndex:
     def day_of(self, ts: pd.Series, transfers: pd.DataFrame) -> np.ndarray:
         """Timestamps on the same day scale as the index (days since the first transfer)."""
         first = transfers["ts"].min()
-        return ((ts - first) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+        days: np.ndarray = ((ts - first) / pd.Timedelta(days=1)).to_numpy(dtype=float)
+        return days
 
 
-def _walk(ptr, other, day, pair, start, t0: float, forward: bool, cfg, hubs) -> dict[int, float]:
+def _walk(
+    ptr: np.ndarray,
+    other: np.ndarray,
+    day: np.ndarray,
+    pair: np.ndarray,
+    start: int,
+    t0: float,
+    forward: bool,
+    cfg: DetectionConfig,
+    hubs: np.ndarray,
+) -> dict[int, float]:
     """Time-respecting reach from ``start``: account -> earliest arrival (forward) or latest
     departure (backward), at most ``trace_hops`` hops, within ``trace_max_days`` of ``t0``,
     over transfers of pairs that deal at most ``trace_max_pair_transfers`` times."""
@@ -123,7 +136,15 @@ def _walk(ptr, other, day, pair, start, t0: float, forward: bool, cfg, hubs) -> 
     return reached
 
 
-def _siblings(ptr, other, day, pair, node: int, t0: float, cfg) -> set[int]:
+def _siblings(
+    ptr: np.ndarray,
+    other: np.ndarray,
+    day: np.ndarray,
+    pair: np.ndarray,
+    node: int,
+    t0: float,
+    cfg: DetectionConfig,
+) -> set[int]:
     lo, hi = ptr[node], ptr[node + 1]
     ok = (np.abs(day[lo:hi] - t0) <= cfg.trace_max_days) & (
         pair[lo:hi] <= cfg.trace_max_pair_transfers
@@ -131,7 +152,9 @@ def _siblings(ptr, other, day, pair, node: int, t0: float, cfg) -> set[int]:
     return set(other[lo:hi][ok].tolist())
 
 
-def traced_accounts(index: FlowIndex, src: int, dst: int, t0: float, cfg) -> np.ndarray:
+def traced_accounts(
+    index: FlowIndex, src: int, dst: int, t0: float, cfg: DetectionConfig
+) -> np.ndarray:
     """Codes of every account the trace of one seed transfer reaches."""
     hubs = index.degree > cfg.trace_max_degree
     ins = (index.in_ptr, index.in_src, index.in_day, index.in_pair)
@@ -146,7 +169,9 @@ def traced_accounts(index: FlowIndex, src: int, dst: int, t0: float, cfg) -> np.
     return np.array(sorted(set(fwd) | set(back) | side | {src, dst}), dtype=np.int64)
 
 
-def sweep(index: FlowIndex, nodes: np.ndarray, seeds: np.ndarray, cfg) -> tuple[np.ndarray, float]:
+def sweep(
+    index: FlowIndex, nodes: np.ndarray, seeds: np.ndarray, cfg: DetectionConfig
+) -> tuple[np.ndarray, float]:
     """Personalized PageRank from ``seeds`` on the subgraph of ``nodes``, then the prefix of
     lowest conductance (in the whole graph) with min..max ring size members."""
     sub = index.adjacency[nodes][:, nodes]
@@ -177,7 +202,9 @@ def sweep(index: FlowIndex, nodes: np.ndarray, seeds: np.ndarray, cfg) -> tuple[
     return best, float(best_phi)
 
 
-def _cut(index: FlowIndex, src: int, dst: int, t0: float, cfg) -> tuple[np.ndarray, float, int]:
+def _cut(
+    index: FlowIndex, src: int, dst: int, t0: float, cfg: DetectionConfig
+) -> tuple[np.ndarray, float, int]:
     nodes = traced_accounts(index, src, dst, t0, cfg)
     members, phi = sweep(index, nodes, np.array([src, dst]), cfg)
     if len(members) < cfg.min_ring_size:
@@ -185,7 +212,7 @@ def _cut(index: FlowIndex, src: int, dst: int, t0: float, cfg) -> tuple[np.ndarr
     return members, phi, len(nodes)
 
 
-def null_conductance(index: FlowIndex, cfg, skip: set[str]) -> np.ndarray:
+def null_conductance(index: FlowIndex, cfg: DetectionConfig, skip: set[str]) -> np.ndarray:
     """Conductance of the cut traced from random unusual transfers (1.0 when no cut)."""
     src = np.repeat(np.arange(len(index.names)), np.diff(index.out_ptr))
     usable = (
@@ -199,9 +226,11 @@ def null_conductance(index: FlowIndex, cfg, skip: set[str]) -> np.ndarray:
     rng = np.random.default_rng(cfg.random_seed)
     chosen = rng.choice(picks, size=min(cfg.trace_null_seeds, picks.size), replace=False)
     return np.array(
-        [_cut(index, int(src[e]), int(index.out_dst[e]), float(index.out_day[e]), cfg)[1]
-         for e in chosen]
-    )  # fmt: skip
+        [
+            _cut(index, int(src[e]), int(index.out_dst[e]), float(index.out_day[e]), cfg)[1]
+            for e in chosen
+        ]
+    )
 
 
 def detect(
@@ -230,6 +259,13 @@ def detect(
         p = (1 + np.searchsorted(null, phi, side="right")) / (1 + len(null))
         names = sorted(index.names[members])
         done.update(names)
-        rows.append({"seed": f"{s}->{d}", "members": names, "conductance": phi,
-                     "traced": traced, "strength": float(1 - p)})  # fmt: skip
+        rows.append(
+            {
+                "seed": f"{s}->{d}",
+                "members": names,
+                "conductance": phi,
+                "traced": traced,
+                "strength": float(1 - p),
+            }
+        )
     return pd.DataFrame(rows, columns=TRACE_COLUMNS)

@@ -32,7 +32,7 @@ def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
             "day": graph.day,
             "amount": graph.amount,
             "edge": np.arange(len(graph)),
-        }  # fmt: skip
+        }
     )
     quiet = graph.degree <= cfg.twohop_max_middle_degree
     first, second = edges[quiet[graph.dst]], edges[quiet[graph.src]]

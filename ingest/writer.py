@@ -39,7 +39,8 @@ CONSTRAINT_RETRIES = 3
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """DataFrame rows as parameter maps (missing values become null)."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    rows: list[dict[str, Any]] = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    return rows
 
 
 def batches(frame: pd.DataFrame, size: int) -> Iterator[pd.DataFrame]:
@@ -84,7 +85,7 @@ def link_transfers(gateway: Graph, batch: int = LINK_BATCH) -> int:
     resolved (one whose keys, holders or accounts arrived after it)."""
     total = 0
     while True:
-        linked = gateway.query("ingest/link_transfers", {"limit": batch}).rows[0]["linked"]
+        linked = int(gateway.query("ingest/link_transfers", {"limit": batch}).rows[0]["linked"])
         total += linked
         if linked < batch:
             return total
