@@ -45,15 +45,16 @@ unit: setup  ## Unit tests only (no services)
 integration: stack-up  ## Integration tests against the running stack
 	$(BIN)/pytest tests/integration
 
-lint: setup  ## ruff lint and format check
+lint: setup  ## ruff lint, format check and strict types (mypy)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-typecheck: setup  ## mypy on the core packages
+typecheck: setup  ## mypy --strict on the product packages (also part of lint)
 	$(BIN)/mypy
 
 BENCH_DIR ?= var/bench

@@ -71,5 +71,5 @@ def predict_lightgbm(model: Any, x: np.ndarray) -> np.ndarray:
     """Mule probability of each row of ``x`` (a fitted classifier, or a booster loaded from
     a saved model file)."""
     if hasattr(model, "predict_proba"):
-        return model.predict_proba(x)[:, 1]
+        return np.asarray(model.predict_proba(x)[:, 1])
     return np.asarray(model.predict(x))

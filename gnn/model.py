@@ -4,6 +4,7 @@ baseline with the same call signature so one training loop serves both."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import torch
 import torch.nn.functional as F
@@ -45,7 +46,7 @@ class MuleSAGE(torch.nn.Module):
         for layer in self.convs:
             reset(layer)
         for root in self.roots:
-            root.reset_parameters()
+            cast(torch.nn.Linear, root).reset_parameters()
         self.head.reset_parameters()
 
     def forward(self, x: Tensor, adjs: Sequence[Tensor]) -> Tensor:
@@ -53,11 +54,12 @@ class MuleSAGE(torch.nn.Module):
         h0 = F.relu(self.lin_in(x))
         h = h0
         for convs, root in zip(self.convs, self.roots, strict=True):
-            out = root(h)
-            for conv, adj in zip(convs, adjs, strict=True):
+            out: Tensor = root(h)
+            for conv, adj in zip(cast(torch.nn.ModuleList, convs), adjs, strict=True):
                 out = out + conv(h, adj)
             h = F.dropout(F.relu(out), p=self.dropout, training=self.training)
-        return self.head(torch.cat([h0, h], dim=-1)).view(-1)
+        logits: Tensor = self.head(torch.cat([h0, h], dim=-1))
+        return logits.view(-1)
 
 
 class FeatureMLP(torch.nn.Module):
@@ -84,4 +86,5 @@ class FeatureMLP(torch.nn.Module):
         self.mlp.reset_parameters()
 
     def forward(self, x: Tensor, adjs: Sequence[Tensor] | None = None) -> Tensor:
-        return self.mlp(x).view(-1)
+        out: Tensor = self.mlp(x)
+        return out.view(-1)

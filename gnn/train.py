@@ -88,7 +88,7 @@ def train_epoch(
     loss = F.binary_cross_entropy_with_logits(
         logits[mask], data.y[mask], weight=node_weights(data)[mask], pos_weight=weight
     )
-    loss.backward()
+    loss.backward()  # type: ignore[no-untyped-call]  # torch leaves backward unannotated
     optimizer.step()
     return float(loss.detach())
 
@@ -204,7 +204,7 @@ def score_reference(scores: np.ndarray) -> np.ndarray:
 def reference_rank_mean(scores: list[np.ndarray], references: list[np.ndarray]) -> np.ndarray:
     """``rank_mean`` for scoring: each score's rank read off its model's stored quantiles."""
     ranks = [np.interp(s, ref, REFERENCE_LEVELS) for s, ref in zip(scores, references, strict=True)]
-    return np.mean(ranks, axis=0)
+    return np.asarray(np.mean(ranks, axis=0))
 
 
 def rank_mean(scores: list[np.ndarray]) -> np.ndarray:
@@ -212,4 +212,4 @@ def rank_mean(scores: list[np.ndarray]) -> np.ndarray:
     between models whose probabilities live on different scales."""
     from scipy.stats import rankdata
 
-    return np.mean([rankdata(s) / len(s) for s in scores], axis=0)
+    return np.asarray(np.mean([rankdata(s) / len(s) for s in scores], axis=0))

@@ -112,7 +112,11 @@ with tabs[6]:
     hop_hours = t3.number_input("Hours allowed between hops", 1, 24 * 30, 72)
     try:
         found = trail.money_trail(
-            ui.gateway(), account_id, direction=direction, hops=hops, hop_hours=int(hop_hours)
+            ui.gateway(),
+            account_id,
+            direction="backward" if direction == "backward" else "forward",
+            hops=hops,
+            hop_hours=int(hop_hours),
         )
     except Exception as exc:
         ui.fail(explain(exc))

@@ -20,7 +20,7 @@ library_tab, console_tab = st.tabs(["Analyst queries", "Cypher console"])
 
 
 def run_read(
-    kind: str, query: StoredQuery, params: dict[str, Any], row_limit: int, detail: dict
+    kind: str, query: StoredQuery, params: dict[str, Any], row_limit: int, detail: dict[str, Any]
 ) -> None:
     """Run read-only with limits, audit it with its outcome, then show the (masked) rows."""
     started = time.monotonic()

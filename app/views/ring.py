@@ -3,6 +3,8 @@ its members and its decision history."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -29,12 +31,12 @@ if not found:
 ring, member_count = found[0]["ring"], found[0]["members"]
 st.title(f"Ring {ring_id}")
 
-c = st.columns(4)
+c = list(st.columns(4))
 c[0].metric("Score", f"{ring.get('score', 0) or 0:.2f}")
 c[1].metric("Status", ring.get("status", "open"))
 c[2].metric("Members", member_count)
 c[3].metric("Kind", ring.get("kind") or "ring")
-c = st.columns([1, 1, 2])
+c = list(st.columns([1, 1, 2]))
 total = ring.get("total_amount")
 c[0].metric("Total amount", f"R$ {total:,.2f}" if total is not None else "-")
 c[1].metric("Typology guess", ring.get("typology_guess") or "-")
@@ -86,12 +88,13 @@ for note in graph.notes:
 picked = st.altair_chart(
     ringgraph.chart(graph), key="ring_graph", on_select="rerun", selection_mode="node"
 )
-selection = (picked or {}).get("selection", {}).get("node") or []
-node = selection[0].get("id") if selection else None
+chosen: dict[str, Any] = dict(picked or {})
+selection = chosen.get("selection", {}).get("node") or []
+node = str(selection[0].get("id")) if selection else None
 kind_of = dict(zip(graph.nodes["id"], graph.nodes["kind"], strict=True))
 if kind_of.get(node) in ("member", "counterparty"):
     st.write(f"Selected account **{node}**")
-    if st.button(f"Open {node} in Account 360", key="open_account"):
+    if node is not None and st.button(f"Open {node} in Account 360", key="open_account"):
         st.switch_page("views/account.py", query_params={"account": node})
 else:
     st.caption(
