@@ -32,9 +32,14 @@ from graph.queries import inline  # noqa: E402
 from ringwatch.settings import load_settings  # noqa: E402
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 # Benchmark fixtures only: every node they create has an id starting with BENCH-.
 _CREATE = """
 UNWIND $accounts AS id

@@ -25,9 +25,19 @@ def run_once(scale: float, seed: int, fmt: str, workdir: Path) -> dict[str, floa
     """Generate one world in a subprocess; returns seconds, peak RSS (MiB) and row counts."""
     out = workdir / f"scale-{scale:g}"
     cmd = [
-        sys.executable, "-m", "ringwatch.cli", "generate",
-        "--out", str(out), "--scale", str(scale), "--seed", str(seed), "--format", fmt,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "ringwatch.cli",
+        "generate",
+        "--out",
+        str(out),
+        "--scale",
+        str(scale),
+        "--seed",
+        str(seed),
+        "--format",
+        fmt,
+    ]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -69,8 +79,10 @@ def main() -> None:
         results = [run_once(s, args.seed, args.format, workdir) for s in args.scales]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}, format {args.format}")  # fmt: skip
+    print(
+        f"machine: {os.cpu_count()} CPUs, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, format {args.format}"
+    )
     print()
     print("| scale | transactions | wall time (s) | peak RSS (MiB) | output (MiB) |")
     print("|---:|---:|---:|---:|---:|")

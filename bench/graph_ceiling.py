@@ -81,7 +81,7 @@ def plan(frames: dict[str, pd.DataFrame]) -> CeilingPlan:
             "id_usuario": _ids(
                 users.id_usuario, devices.id_usuario, logins.id_usuario, limits.id_usuario
             )
-        }  # fmt: skip
+        }
     )
     accounts = accounts.merge(
         users[["id_usuario", "data_cadastro", "status"]].drop_duplicates("id_usuario", keep="last"),
@@ -93,24 +93,30 @@ def plan(frames: dict[str, pd.DataFrame]) -> CeilingPlan:
     )
     p.nodes["Account"] = _text(accounts)
     holders = pd.concat(
-        [users[["cpf_cnpj", "nome"]],
-         keys[["cpf_cnpj", "nome_titular"]].rename(columns={"nome_titular": "nome"})],
+        [
+            users[["cpf_cnpj", "nome"]],
+            keys[["cpf_cnpj", "nome_titular"]].rename(columns={"nome_titular": "nome"}),
+        ],
         ignore_index=True,
-    ).drop_duplicates("cpf_cnpj")  # fmt: skip
+    ).drop_duplicates("cpf_cnpj")
     p.nodes["Holder"] = holders
     p.nodes["Phone"] = pd.DataFrame({"number": _ids(users.telefone)})
     p.nodes["Email"] = pd.DataFrame({"address": _ids(users.email)})
     key_nodes = pd.concat(
-        [keys[["chave_pix", "tipo_chave", "status", "data_cadastro"]],
-         pd.DataFrame({"chave_pix": _ids(txs.chave_pix_origem, txs.chave_pix_destino)})],
+        [
+            keys[["chave_pix", "tipo_chave", "status", "data_cadastro"]],
+            pd.DataFrame({"chave_pix": _ids(txs.chave_pix_origem, txs.chave_pix_destino)}),
+        ],
         ignore_index=True,
-    ).drop_duplicates("chave_pix")  # fmt: skip
+    ).drop_duplicates("chave_pix")
     p.nodes["PixKey"] = _text(key_nodes.rename(columns={"chave_pix": "chave"}))
     device_nodes = pd.concat(
-        [devices[["id_dispositivo", "tipo_dispositivo", "status", "data_registro"]],
-         pd.DataFrame({"id_dispositivo": _ids(logins.id_dispositivo)})],
+        [
+            devices[["id_dispositivo", "tipo_dispositivo", "status", "data_registro"]],
+            pd.DataFrame({"id_dispositivo": _ids(logins.id_dispositivo)}),
+        ],
         ignore_index=True,
-    ).drop_duplicates("id_dispositivo")  # fmt: skip
+    ).drop_duplicates("id_dispositivo")
     p.nodes["Device"] = _text(device_nodes)
     p.nodes["IP"] = pd.DataFrame({"address": _ids(logins.ip)})
     reported = set(frauds.id_transacao.dropna()) - set(txs.id_transacao.dropna())

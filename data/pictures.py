@@ -117,11 +117,20 @@ def draw(typology: str, path: Path) -> None:
     width = [0.6 + 3 * d["weight"] / top for _, _, d in g.edges(data=True)]
     widest = max(np.unique([round(x, 3) for x, _ in layout.values()], return_counts=True)[1])
     fig, ax = plt.subplots(figsize=(4.2, float(np.clip(0.22 * widest, 3.6, 6.5))), dpi=100)
-    nx.draw_networkx_edges(g, layout, ax=ax, width=width, edge_color="#555555", arrowsize=9,
-                           node_size=size, alpha=0.8)  # fmt: skip
-    nx.draw_networkx_edges(nx.DiGraph(shared), layout, ax=ax, style="dotted", width=1.2,
-                           edge_color="#2ca02c", arrows=True, arrowstyle="-",
-                           connectionstyle="arc3,rad=0.5")  # fmt: skip
+    nx.draw_networkx_edges(
+        g, layout, ax=ax, width=width, edge_color="#555555", arrowsize=9, node_size=size, alpha=0.8
+    )
+    nx.draw_networkx_edges(
+        nx.DiGraph(shared),
+        layout,
+        ax=ax,
+        style="dotted",
+        width=1.2,
+        edge_color="#2ca02c",
+        arrows=True,
+        arrowstyle="-",
+        connectionstyle="arc3,rad=0.5",
+    )
     nx.draw_networkx_nodes(g, layout, ax=ax, node_color=colour, node_size=size)
     ax.set_title(f"{typology}\n{CAPTION[typology]}", fontsize=9)
     ax.axis("off")
