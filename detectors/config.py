@@ -83,11 +83,13 @@ class DetectionConfig:
     # Scoring: rings scoring below `min_score` (0..1) are not reported; linked-account
     # clusters below `min_linked_score` neither. "New" accounts are younger than
     # `new_account_days` at their first transfer in the window; confirmed fraud counts within
-    # `fraud_hops` transfers of a member.
+    # `fraud_hops` transfers of a member, never walking through an account with more than
+    # `fraud_hub_degree` counterparties.
     min_score: float = 0.4
     min_linked_score: float = 0.35
     new_account_days: int = 45
     fraud_hops: int = 2
+    fraud_hub_degree: int = 50
     # Score factors of the fast-Pix rings, each a ramp from 0 to 1: relaying is full at
     # `score_episodes_per_member` pass-through episodes per member; speed is 1 when money
     # moves on within `score_fast_delay_minutes` (median) and 0 at `score_slow_delay_minutes`
@@ -114,20 +116,23 @@ class DetectionConfig:
     novelty_min_surprise: float = 3.0
     # Two-hop structures: an origin reaching one beneficiary through >= `twohop_min_middles`
     # distinct middles; middles (and cycle members) with more than `twohop_max_middle_degree`
-    # counterparties are not walked through. Round trips have 3..`round_trip_max_hops` hops.
+    # counterparties are not walked through. Round trips have 3..`round_trip_max_hops` hops;
+    # a one-off graph with more than `round_trip_max_paths` time-ordered partial paths gives
+    # none (round trips happen by chance there).
     twohop_min_middles: int = 2
     # Flow conservation on a two-hop leg: the middle passes on `flow_min_ratio` ..
     # `flow_max_ratio` of what it received from the origin.
     flow_min_ratio: float = 0.5
     flow_max_ratio: float = 1.1
     twohop_max_middle_degree: int = 40
+    round_trip_max_hops: int = 11
+    round_trip_max_paths: int = 500_000
     # Money in, money out: an account that received >= `conservation_min_transfers` one-off
     # transfers in the `trace_max_days` before it sends as many, and sends on
     # `conservation_min_ratio` .. `conservation_max_ratio` of what it received.
     conservation_min_transfers: int = 2
     conservation_min_ratio: float = 0.8
     conservation_max_ratio: float = 1.0
-    round_trip_max_hops: int = 11
     # Seeded tracing from confirmed cases: `trace_hops` transfers forward and backward within
     # `trace_max_days` of the seed (also the longest span of a round trip or two-hop path),
     # over pairs of accounts with at most `trace_max_pair_transfers` transfers between them,

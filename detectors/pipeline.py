@@ -114,7 +114,7 @@ def find_rings(
     ids = sorted(set(candidates.members["account"]) | set(cluster_rows["account"]), key=str)
     accounts = details(ids) if details else inputs.accounts
     fraud = pd.Index(inputs.fraud_accounts["account"].unique())
-    distance = proximity.fraud_distance(transfers, fraud, cfg.fraud_hops)
+    distance = proximity.fraud_distance(transfers, fraud, cfg.fraud_hops, cfg.fraud_hub_degree)
     evidence = scoring.Evidence(
         fast_tr,
         fast.passthrough,

@@ -2,8 +2,8 @@
 a payment the bank confirmed as fraud (``Fraud {status: 'confirmada'}`` reporting it).
 
 Breadth-first over the undirected transfer graph, at most ``fraud_hops`` steps, never walking
-*through* a hub (an account with more than ``HUB_DEGREE`` counterparties: a shop or a payroll
-payer is near everybody and says nothing about them).
+*through* a hub (an account with more than ``max_hub_degree`` counterparties, the setting
+``fraud_hub_degree``: a shop or a payroll payer is near everybody and says nothing about them).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import coo_matrix
 
-HUB_DEGREE = 50
 
-
-def fraud_distance(transfers: pd.DataFrame, fraud_accounts: pd.Index, max_hops: int) -> pd.Series:
+def fraud_distance(
+    transfers: pd.DataFrame, fraud_accounts: pd.Index, max_hops: int, max_hub_degree: int
+) -> pd.Series:
     """Hops from each account to the nearest confirmed-fraud account (only those <= max_hops)."""
     if len(fraud_accounts) == 0:
         return pd.Series(dtype=int)
@@ -31,7 +31,7 @@ def fraud_distance(transfers: pd.DataFrame, fraud_accounts: pd.Index, max_hops: 
     frontier[names.get_indexer(fraud_accounts)] = True
     dist[frontier] = 0
     for hop in range(1, max_hops + 1):
-        walkable = frontier & (degree <= HUB_DEGREE)
+        walkable = frontier & (degree <= max_hub_degree)
         reached = adj.T @ walkable.astype(float) > 0
         new = reached & (dist < 0)
         if not new.any():

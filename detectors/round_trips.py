@@ -18,7 +18,6 @@ from detectors.oneoff import OneOff
 CYCLE_COLUMNS = ["members", "hops", "rows", "first_day", "last_day"]
 # Partial paths allowed per step. A one-off graph so dense that more time-ordered paths exist
 # is one where round trips happen by chance everywhere: the detector then reports none.
-MAX_PATHS = 500_000
 MIN_HOPS = 3
 
 
@@ -64,7 +63,7 @@ def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
         if k + 1 >= MIN_HOPS and closed.any():
             found.append(_cycles(graph, grown[closed], k + 1))
         paths = grown[~closed].reset_index(drop=True)
-        if len(paths) > MAX_PATHS:
+        if len(paths) > cfg.round_trip_max_paths:
             return pd.DataFrame(columns=CYCLE_COLUMNS)
         if paths.empty:
             break
