@@ -5,7 +5,8 @@ Everything here is a pure function (no Streamlit, no Neo4j) so it is unit-tested
 - Users live in a TOML file (``var/app-users.toml`` by default) with bcrypt password hashes;
   there is no built-in user, so an app without a users file refuses to start.
 - Roles: ``analyst`` sees personal data masked and may only escalate; ``investigator`` sees
-  CPF/CNPJ and names, decides and uses the free Cypher console; ``admin`` also reads the audit.
+  CPF/CNPJ and names, decides and uses the free Cypher console
+  (guarded by ``app.console``); ``admin`` also reads the audit.
 - Audit events are ``(:AuditEvent {at, user, action, detail})`` nodes written by the app's
   stored queries; this module only shapes their content.
 """
@@ -257,29 +258,7 @@ def mask_rows(rows: list[dict[str, Any]], user: User) -> list[dict[str, Any]]:
     return [{k: mask_value(v, k) for k, v in row.items()} for row in rows]
 
 
-# --- console guard and audit --------------------------------------------------------------
-
-# The server's READ access mode is what refuses writes; these are refused before sending
-# because READ mode allows them: file/network reads, and admin commands.
-_REFUSED = (
-    (re.compile(r"\bLOAD\s+CSV\b", re.I), "LOAD CSV reads files or URLs from the server"),
-    (re.compile(r"\bTERMINATE\s+TRANSACTIONS?\b", re.I), "it stops other users' queries"),
-    (re.compile(r"\bCALL\s+dbms\.", re.I), "dbms procedures administer the server"),
-    (
-        re.compile(r"\b(CREATE|DROP|ALTER|START|STOP|RENAME)\s+(DATABASE|USER|ROLE|ALIAS)\b", re.I),
-        "it administers the server",
-    ),
-)
-
-
-def console_refusal(cypher: str) -> str | None:
-    """Why the console refuses a statement before sending it, or None when it may be sent."""
-    if not cypher.strip():
-        return "Type a Cypher statement first."
-    for pattern, reason in _REFUSED:
-        if pattern.search(cypher):
-            return f"The console does not run this statement: {reason}."
-    return None
+# --- audit ------------------------------------------------------------------------------
 
 
 def audit_detail(**fields: Any) -> str:

@@ -14,19 +14,23 @@ from typing import Any
 import neo4j
 import neo4j.time
 
-from app import security
+from app import console, security
 from app.security import User
 from graph.gateway import Graph, WriteRefused
-from graph.queries import StoredQuery
+from graph.queries import StoredQuery, inline
 from ringwatch.errors import RingwatchError
 from ringwatch.settings import SettingsError
 
 PAGE_TIMEOUT_S = 30.0  # page reads are bounded queries; this stops a pathological one
-CONSOLE_REFUSED = "Refused: the console is read-only, and this statement writes to the graph."
+CONSOLE_REFUSED = console.WRITES + "."
 
 
 class AppError(Exception):
     """A failure shown to the user as a message."""
+
+
+class ConsoleRefused(AppError):
+    """The console's guard refused a statement before it ran (``app.console``)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,36 @@ def read_limited(
         return _execute(gateway, query, params, row_limit=row_limit, timeout_s=timeout_s)
     except WriteRefused as exc:
         raise WriteRefused(CONSOLE_REFUSED, exc.code) from exc
+
+
+def run_console(
+    gateway: Graph,
+    cypher: str,
+    params: dict[str, Any],
+    *,
+    database: str,
+    row_limit: int,
+    timeout_s: float,
+) -> ReadResult:
+    """Run free Cypher from the console: each statement is first planned with ``EXPLAIN``
+    (which runs nothing) and refused, naming the construct, unless its plan is a plain read
+    on ``database`` (``app.console``); then it runs as ``read_limited`` does."""
+    query = inline(cypher)
+    statements = query.statements()
+    if not statements:
+        raise ConsoleRefused("Type a Cypher statement first.")
+    for statement in statements:
+        explained = gateway.query(
+            inline("EXPLAIN " + statement),
+            params,
+            mode="read",
+            timeout_s=timeout_s,
+            retry=False,
+        )
+        refusal = console.plan_refusal(explained.plan, database)
+        if refusal:
+            raise ConsoleRefused(refusal)
+    return read_limited(gateway, query, params, row_limit=row_limit, timeout_s=timeout_s)
 
 
 def audit(gateway: Graph, user: User | str, action: str, **detail: Any) -> None:

@@ -41,6 +41,12 @@ def gateway() -> Gateway:
 
 
 @st.cache_resource(show_spinner=False)
+def console_gateway() -> Gateway:
+    """The free console's own Gateway (and driver)."""
+    return Gateway(load_settings())
+
+
+@st.cache_resource(show_spinner=False)
 def throttle() -> LoginThrottle:
     return LoginThrottle()
 

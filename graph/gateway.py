@@ -160,6 +160,7 @@ class Result:
     keys: tuple[str, ...]
     records: tuple[Record, ...]
     truncated: bool = False  # the row limit cut the records short
+    plan: Mapping[str, Any] | None = None  # Neo4j's plan, for EXPLAIN and PROFILE statements
 
     @classmethod
     def of_rows(cls, rows: Sequence[Mapping[str, Any]]) -> Result:
@@ -207,7 +208,7 @@ def _collect(result: DriverResult, row_limit: int | None) -> Result:
         if row_limit is not None and len(records) >= row_limit:
             return Result(keys, tuple(records), truncated=True)
         records.append(record)
-    return Result(keys, tuple(records))
+    return Result(keys, tuple(records), plan=result.consume().plan)
 
 
 def _stored(query: str | StoredQuery) -> StoredQuery:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
-from app import security, store, ui
-from graph.queries import Param, StoredQuery, inline, list_queries
+from app import store, ui
+from graph.queries import Param, StoredQuery, list_queries
 from ringwatch.errors import RingwatchError
+from ringwatch.settings import load_settings
 
 who = ui.require("query")
 opts = ui.options()
@@ -20,14 +22,16 @@ library_tab, console_tab = st.tabs(["Analyst queries", "Cypher console"])
 
 
 def run_read(
-    kind: str, query: StoredQuery, params: dict[str, Any], row_limit: int, detail: dict[str, Any]
+    kind: str,
+    run: Callable[[], store.ReadResult],
+    params: dict[str, Any],
+    row_limit: int,
+    detail: dict[str, Any],
 ) -> None:
     """Run read-only with limits, audit it with its outcome, then show the (masked) rows."""
     started = time.monotonic()
     try:
-        result = store.read_limited(
-            ui.gateway(), query, params, row_limit=row_limit, timeout_s=opts.query_timeout_s
-        )
+        result = run()
     except Exception as exc:
         message = store.explain(exc)
         ui.audit(who, kind, **detail, params=params, outcome=message)
@@ -82,7 +86,19 @@ with library_tab:
             st.code(query.text, language="cypher")
         if submitted:
             params = ui.attempt(query.bind, values)
-            run_read("library_query", query, params, opts.row_limit, {"query": query.name})
+            run_read(
+                "library_query",
+                lambda: store.read_limited(
+                    ui.gateway(),
+                    query,
+                    params,
+                    row_limit=opts.row_limit,
+                    timeout_s=opts.query_timeout_s,
+                ),
+                params,
+                opts.row_limit,
+                {"query": query.name},
+            )
 
 with console_tab:
     if not who.can("console"):
@@ -93,8 +109,11 @@ with console_tab:
         )
     else:
         st.caption(
-            f"Runs in a READ transaction: Neo4j refuses writes. At most {opts.row_limit:,} "
-            f"rows; stopped after {opts.query_timeout_s:g} s. Every query is audited."
+            "Plain reads only: each statement is planned first (EXPLAIN) and refused if its "
+            "plan writes, calls a procedure or plugin function outside a short list, loads "
+            "files, or runs SHOW or administration commands; then it runs in a READ "
+            f"transaction. At most {opts.row_limit:,} rows; stopped after "
+            f"{opts.query_timeout_s:g} s. Every query is audited."
         )
         with st.form("console"):
             cypher = st.text_area(
@@ -117,8 +136,17 @@ with console_tab:
                     raise ValueError
             except ValueError:
                 ui.fail('Parameters must be a JSON object, e.g. {"ring_id": "R0001"}.')
-            refusal = security.console_refusal(cypher)
-            if refusal:
-                ui.audit(who, "console_query", cypher=cypher, params=params, outcome=refusal)
-                ui.fail(refusal)
-            run_read("console_query", inline(cypher), params, int(row_limit), {"cypher": cypher})
+            run_read(
+                "console_query",
+                lambda: store.run_console(
+                    ui.console_gateway(),
+                    cypher,
+                    params,
+                    database=load_settings().neo4j_database,
+                    row_limit=int(row_limit),
+                    timeout_s=opts.query_timeout_s,
+                ),
+                params,
+                int(row_limit),
+                {"cypher": cypher},
+            )

@@ -110,26 +110,6 @@ def test_login_throttle_locks_a_name_after_repeated_failures():
     assert throttle.wait_s("abel", now=1.0) == 0
 
 
-@pytest.mark.parametrize(
-    "cypher",
-    [
-        "LOAD CSV FROM 'http://example.org/x.csv' AS row RETURN row",
-        "TERMINATE TRANSACTIONS 'neo4j-transaction-1'",
-        "CALL dbms.listConfig()",
-        "DROP DATABASE neo4j",
-        "  ",
-    ],
-)
-def test_console_refuses_statements_read_mode_would_allow(cypher):
-    """File/URL reads and admin commands are refused before reaching Neo4j."""
-    assert security.console_refusal(cypher)
-
-
-def test_console_lets_ordinary_reads_through():
-    """A read with a variable named like a keyword (start) is not refused."""
-    assert security.console_refusal("MATCH (start:Account) RETURN start LIMIT 1") is None
-
-
 def test_audit_detail_is_compact_json():
     """Audit details are JSON with non-JSON values turned into text and long texts cut."""
     detail = json.loads(security.audit_detail(cypher="x" * 5000, params={"when": object}))
