@@ -11,9 +11,11 @@ from typing import Final
 
 # Column kinds: how a loader should parse a column.
 ID: Final = "id"  # string, never numeric (keeps leading zeros of CPF/CNPJ)
-TIMESTAMP: Final = "timestamp"  # ISO-8601 "YYYY-MM-DDTHH:MM:SS", Brasilia local time, no offset
+# ISO-8601 "YYYY-MM-DDTHH:MM:SS", Brasilia local time; loaders also accept a date alone
+# (midnight) and an offset ("Z", "+00:00"), which they convert to Brasilia time.
+TIMESTAMP: Final = "timestamp"
 MONEY: Final = "money"  # BRL with two decimals
-ENUM: Final = "enum"  # one of the values in ENUMS[file][column]
+ENUM: Final = "enum"  # one of the values in ENUMS[file][column], or one of its SYNONYMS
 TEXT: Final = "text"  # free text (names, e-mail, phone, IPv4)
 
 TRANSACOES: Final = "transacoes_pix"
@@ -105,7 +107,14 @@ STATUS_CHAVE: Final = ("ativa", "inativa", "bloqueada")
 STATUS_USUARIO: Final = ("ativa", "bloqueada", "encerrada")
 TIPO_DISPOSITIVO: Final = ("android", "ios", "navegador")
 STATUS_DISPOSITIVO: Final = ("ativo", "inativo", "bloqueado")
-TIPO_FRAUDE: Final = ("golpe", "conta_laranja", "invasao_conta", "fraude_cadastral", "coercao")
+TIPO_FRAUDE: Final = (
+    "golpe",
+    "conta_laranja",
+    "invasao_conta",
+    "fraude_cadastral",
+    "coercao",
+    "outro",  # never generated: a loaded fraud type ringwatch does not know (see FALLBACKS)
+)
 STATUS_FRAUDE: Final = ("confirmada", "em_analise", "improcedente")
 TIPO_AUTENTICACAO: Final = ("senha", "biometria", "pin", "sms")
 STATUS_AUTENTICACAO: Final = ("sucesso", "falha")
@@ -118,6 +127,70 @@ ENUMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     FRAUDES: {"tipo_fraude": TIPO_FRAUDE, "status": STATUS_FRAUDE},
     LOGS: {"tipo_autenticacao": TIPO_AUTENTICACAO, "status": STATUS_AUTENTICACAO},
 }
+
+# Other spellings of enum values that bank exports use, per file and column. Loaders compare
+# values case- and accent-insensitively, with spaces and hyphens read as "_" ("Concluído",
+# "CONCLUIDA" and "concluida" are the same value), so only real synonyms are listed here.
+SYNONYMS: Final[dict[str, dict[str, dict[str, str]]]] = {
+    TRANSACOES: {
+        "tipo_transacao": {
+            "pix": "transferencia",
+            "transferencia_pix": "transferencia",
+            "pix_chave": "transferencia",
+            "qr_code": "qrcode",
+            "pix_qr": "qrcode",
+            "pix_qrcode": "qrcode",
+            "pix_agendado": "agendado",
+            "agendamento": "agendado",
+            "pix_saque": "saque",
+            "estorno": "devolucao",
+            "pix_devolucao": "devolucao",
+        },
+        "status": {
+            "concluido": "concluida",
+            "efetivada": "concluida",
+            "liquidada": "concluida",
+            "rejeitado": "rejeitada",
+            "recusada": "rejeitada",
+            "devolvido": "devolvida",
+            "estornada": "devolvida",
+        },
+    },
+    CHAVES: {
+        "tipo_chave": {
+            "e_mail": "EMAIL",
+            "celular": "TELEFONE",
+            "telefone_celular": "TELEFONE",
+            "phone": "TELEFONE",
+            "aleatoria": "EVP",
+            "chave_aleatoria": "EVP",
+        },
+        "status": {"ativo": "ativa", "inativo": "inativa", "bloqueado": "bloqueada"},
+    },
+    USUARIOS: {"status": {"ativo": "ativa", "bloqueado": "bloqueada", "encerrado": "encerrada"}},
+    DISPOSITIVOS: {
+        "tipo_dispositivo": {"browser": "navegador", "web": "navegador", "iphone": "ios"},
+        "status": {"ativa": "ativo", "inativa": "inativo", "bloqueada": "bloqueado"},
+    },
+    FRAUDES: {
+        "tipo_fraude": {"laranja": "conta_laranja", "invasao": "invasao_conta"},
+        "status": {"confirmado": "confirmada", "em_investigacao": "em_analise"},
+    },
+    LOGS: {
+        "tipo_autenticacao": {"password": "senha", "biometrica": "biometria"},
+        "status": {"success": "sucesso", "ok": "sucesso", "failure": "falha", "erro": "falha"},
+    },
+}
+
+# Enum columns where an unknown value is loaded as a fallback value, with the original text
+# kept in a column beside it, instead of being rejected: a fraud case is evidence even when
+# its category is new to ringwatch.
+FALLBACKS: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    FRAUDES: {"tipo_fraude": ("outro", "tipo_fraude_original")},
+}
+
+# The time zone of every loaded timestamp; values with an offset are converted to it.
+TIME_ZONE: Final = "America/Sao_Paulo"
 
 # Identifier prefixes and minimum digit counts (wider when a scale needs more digits).
 ID_FORMATS: Final[dict[str, tuple[str, int]]] = {

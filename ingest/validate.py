@@ -1,8 +1,11 @@
 """Validate dataset records before they reach Neo4j: pure, vectorised, never raises on bad data.
 
-``validate(dataset, frame)`` splits a DataFrame of raw records (strings, as read from CSV or
-JSON) into rows ready for the ingest Cypher and rejected rows, each with a reason. Bulk load
-and the stream loader use the same function, so both paths accept exactly the same data.
+``validate(dataset, frame, mapping)`` splits a DataFrame of raw records (strings, as read from
+CSV or JSON) into rows ready for the ingest Cypher and rejected rows, each with a reason. Bulk
+load, the stream loader and ``ringwatch check`` use the same function, so all three accept
+exactly the same data. Values are read tolerantly (``ingest.normalize``): enum spellings in
+any case and accents, documented synonyms, date-only and offset timestamps; a mapping file
+(``ingest.mapping``) covers renamed columns, other value names and decimal commas.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from data import schema
+from ingest import normalize
+from ingest.mapping import DataMapping
 
 MAX_TEXT = 256  # longest id, name, e-mail or key we accept
 MAX_MONEY = 1e9  # R$ 1 billion: anything above is a data error, not a Pix
@@ -20,8 +25,14 @@ MAX_MONEY = 1e9  # R$ 1 billion: anything above is a data error, not a Pix
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _PHONE = r"^\+55\d{10,11}$"
 _EVP = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
-_LOCAL_TIME = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
 _IPV4 = r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$"
+
+_TIME_HINT = (
+    "not an ISO-8601 date or date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, "
+    "an offset such as -03:00 allowed)"
+)
+DAY_FIRST_HINT = "a day-first date such as 31/12/2025 needs day_first_dates: true in a mapping"
+COMMA_HINT = "not a number (a decimal comma such as 1.234,56 needs decimal: ',' in a mapping)"
 
 _CPF_W1 = np.arange(10, 1, -1)
 _CPF_W2 = np.arange(11, 1, -1)
@@ -87,16 +98,21 @@ def _reject(reasons: pd.Series, mask: pd.Series, reason: str) -> None:
     reasons[mask & reasons.isna()] = reason
 
 
-def validate(dataset: str, frame: pd.DataFrame) -> Validated:
-    """Split raw records of one dataset into valid rows (typed for Cypher) and rejects."""
+def validate(dataset: str, frame: pd.DataFrame, mapping: DataMapping | None = None) -> Validated:
+    """Split raw records of one dataset into valid rows (typed for Cypher) and rejects.
+
+    With a mapping, rows are first put into ringwatch's columns and values; rejected rows are
+    returned as they came in (the file's own columns and values) with a ``reason``."""
     columns = schema.COLUMNS[dataset]
     extras = schema.EXTRA_COLUMNS.get(dataset, {})
-    missing = [c for c in columns if c not in frame.columns]
-    raw = frame.reset_index(drop=True)
+    source = frame.reset_index(drop=True)
+    raw = source if mapping is None else mapping.apply(dataset, source)
+    decimal = "." if mapping is None else mapping.of(dataset).decimal
+    missing = [c for c in columns if c not in raw.columns]
     reasons = pd.Series(pd.NA, index=raw.index, dtype="object")
     if missing:
         _reject(reasons, pd.Series(True, index=raw.index), f"missing column(s) {missing}")
-        return Validated(raw.iloc[0:0], raw.assign(reason=reasons))
+        return Validated(raw.iloc[0:0], source.assign(reason=reasons))
 
     out = pd.DataFrame(index=raw.index)
     for col, kind in {**columns, **{c: k for c, k in extras.items() if c in raw}}.items():
@@ -112,8 +128,17 @@ def validate(dataset: str, frame: pd.DataFrame) -> Validated:
             wrong_type &= ~_is_number(value)
         _reject(reasons, wrong_type, f"{col}: wrong type")
         if kind == schema.MONEY:
-            number = pd.to_numeric(value.where(~is_str, text), errors="coerce")
-            _reject(reasons, value.notna() & number.isna(), f"{col}: not a number")
+            # With decimal ',' the mapping already turned every readable amount into a number.
+            number = pd.to_numeric(
+                value.where(~is_str, text if decimal == "." else None), errors="coerce"
+            )
+            unread = value.notna() & number.isna()
+            if decimal == ",":
+                _reject(reasons, unread, f"{col}: not a number (the mapping says 1.234,56)")
+            else:
+                comma = text.str.fullmatch(normalize.DECIMAL_COMMA).fillna(False).astype(bool)
+                _reject(reasons, unread & comma, f"{col}: {COMMA_HINT}")
+                _reject(reasons, unread, f"{col}: not a number")
             limit_like = dataset == schema.LIMITES
             bad = (number < 0) if limit_like else (number <= 0)
             _reject(
@@ -131,23 +156,23 @@ def validate(dataset: str, frame: pd.DataFrame) -> Validated:
             reasons, (text.str.len() > MAX_TEXT).fillna(False), f"{col}: longer than {MAX_TEXT}"
         )
         if kind == schema.TIMESTAMP:
-            # Brasília local time without offset, as the source systems write it.
-            local = text.str.fullmatch(_LOCAL_TIME).fillna(False).astype(bool)
-            parsed = pd.to_datetime(text.where(local), format="ISO8601", errors="coerce")
-            _reject(
-                reasons,
-                text.notna() & parsed.isna(),
-                f"{col}: not an ISO-8601 local timestamp (YYYY-MM-DDTHH:MM:SS, no offset)",
-            )
+            parsed = normalize.timestamps(text)
+            day_first = text.str.fullmatch(normalize.DAY_FIRST).fillna(False).astype(bool)
+            _reject(reasons, parsed.isna() & day_first, f"{col}: {DAY_FIRST_HINT}")
+            _reject(reasons, text.notna() & parsed.isna(), f"{col}: {_TIME_HINT}")
             out[col] = parsed.dt.strftime("%Y-%m-%dT%H:%M:%S")
         elif kind == schema.ENUM:
             allowed = schema.ENUMS[dataset][col]
-            _reject(
-                reasons,
-                text.notna() & ~text.isin(allowed),
-                f"{col}: unknown value (allowed: {', '.join(allowed)})",
-            )
-            out[col] = text
+            canonical = normalize.enum_values(text, normalize.column_lookup(dataset, col))
+            unknown = text.notna() & canonical.isna()
+            fallback = schema.FALLBACKS.get(dataset, {}).get(col)
+            if fallback is None:
+                _reject(reasons, unknown, f"{col}: unknown value (allowed: {', '.join(allowed)})")
+                out[col] = canonical
+            else:
+                other, original = fallback
+                out[col] = canonical.where(~unknown, other)
+                out[original] = text.where(unknown)
         else:
             out[col] = text
     if "cpf_cnpj" in out:
@@ -175,7 +200,8 @@ def validate(dataset: str, frame: pd.DataFrame) -> Validated:
     bad = reasons.notna()
     valid = out[~bad].astype(object).where(out[~bad].notna(), None)
     return Validated(
-        valid.reset_index(drop=True), raw[bad].assign(reason=reasons[bad]).reset_index(drop=True)
+        valid.reset_index(drop=True),
+        source[bad].assign(reason=reasons[bad]).reset_index(drop=True),
     )
 
 

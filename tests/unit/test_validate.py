@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from data import schema
+from ingest.mapping import parse_mapping
 from ingest.validate import valid_documents, validate
 
 GOOD_TX = {
@@ -56,7 +57,8 @@ def test_each_kind_of_bad_transaction_gets_its_reason():
     reasons = result.rejected["reason"].tolist()
     assert reasons == [
         "valor: amount must be > 0",
-        "timestamp: not an ISO-8601 local timestamp (YYYY-MM-DDTHH:MM:SS, no offset)",
+        "timestamp: not an ISO-8601 date or date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS, "
+        "an offset such as -03:00 allowed)",
         "status: unknown value (allowed: concluida, rejeitada, devolvida)",
         "id_transacao: wrong type",
         "chave_pix_origem: missing value",
@@ -108,12 +110,16 @@ def test_optional_ip_is_checked_only_when_present():
     assert bad.rejected["reason"].tolist() == ["ip: not an IPv4 address"]
 
 
-def test_timestamps_with_offsets_are_rejected_not_crashed():
-    """A batch mixing local and offset timestamps validates; offset ones get a reason."""
-    rows = [GOOD_TX, {**GOOD_TX, "timestamp": "2025-03-01T09:16:00-03:00"}]
+def test_timestamps_with_offsets_are_converted_to_brasilia_time():
+    """A batch mixing local, offset and date-only timestamps validates: offsets are converted
+    to Brasília wall-clock time and a date alone is midnight."""
+    stamps = ["2025-03-01T09:16:00", "2025-03-01T12:16:00Z", "2025-03-01T09:16:00-03:00"]
+    rows = [{**GOOD_TX, "timestamp": t} for t in [*stamps, "2025-03-01"]]
     result = validate(schema.TRANSACOES, pd.DataFrame(rows))
-    assert len(result.valid) == 1
-    assert result.rejected["reason"].str.startswith("timestamp: not an ISO-8601 local").all()
+    assert result.rejected.empty
+    assert result.valid["timestamp"].tolist() == 3 * ["2025-03-01T09:16:00"] + [
+        "2025-03-01T00:00:00"
+    ]
 
 
 def test_amount_that_rounds_to_zero_is_rejected():
@@ -150,3 +156,72 @@ def test_wrong_types_are_rejected_in_money_and_text_columns():
     result = validate(schema.TRANSACOES, pd.DataFrame(rows))
     assert result.valid["valor"].tolist() == [7.5]
     assert result.rejected["reason"].tolist() == ["valor: wrong type", "status: wrong type"]
+
+
+def test_enum_values_in_any_case_accents_or_synonyms_load_as_canonical():
+    """TRANSFERENCIA, PIX_QR and Concluído are read as transferencia, qrcode and concluida."""
+    rows = [
+        {**GOOD_TX, "tipo_transacao": "TRANSFERENCIA", "status": "Concluído"},
+        {**GOOD_TX, "tipo_transacao": "PIX_QR", "status": "CONCLUIDA"},
+    ]
+    result = validate(schema.TRANSACOES, pd.DataFrame(rows))
+    assert result.rejected.empty
+    assert result.valid["tipo_transacao"].tolist() == ["transferencia", "qrcode"]
+    assert result.valid["status"].tolist() == ["concluida", "concluida"]
+
+
+def test_unknown_fraud_type_is_kept_as_outro_with_the_original_beside_it():
+    """LAVAGEM is loaded as 'outro' with tipo_fraude_original LAVAGEM; a known type keeps
+    tipo_fraude_original empty."""
+    fraud = {
+        "id_fraude": "F1",
+        "id_transacao": "T1",
+        "tipo_fraude": "LAVAGEM",
+        "data_deteccao": "2025-03-09",
+        "valor_fraude": "10.00",
+        "status": "CONFIRMADA",
+    }
+    result = validate(schema.FRAUDES, pd.DataFrame([fraud, {**fraud, "tipo_fraude": "Golpe"}]))
+    assert result.rejected.empty
+    assert result.valid["tipo_fraude"].tolist() == ["outro", "golpe"]
+    assert result.valid["tipo_fraude_original"].tolist() == ["LAVAGEM", None]
+
+
+def test_decimal_comma_is_read_only_when_the_mapping_says_so():
+    """Without a mapping '1.234,56' is rejected with a reason naming the fix; with decimal ','
+    it loads as 1234.56, and a dot amount is then rejected."""
+    rows = pd.DataFrame([{**GOOD_TX, "valor": "1.234,56"}, {**GOOD_TX, "valor": "7.5"}])
+    plain = validate(schema.TRANSACOES, rows)
+    assert plain.rejected["reason"].tolist() == [
+        "valor: not a number (a decimal comma such as 1.234,56 needs decimal: ',' in a mapping)"
+    ]
+    comma = validate(schema.TRANSACOES, rows, parse_mapping({"decimal": ","}))
+    assert comma.valid["valor"].tolist() == [1234.56]
+    assert comma.rejected["reason"].tolist() == ["valor: not a number (the mapping says 1.234,56)"]
+
+
+def test_day_first_dates_are_read_only_when_the_mapping_says_so():
+    """'01/03/2025 09:16' is rejected with a reason naming the fix, and read as 1 March with
+    day_first_dates: true."""
+    rows = pd.DataFrame([{**GOOD_TX, "timestamp": "01/03/2025 09:16"}])
+    assert validate(schema.TRANSACOES, rows).rejected["reason"].tolist() == [
+        "timestamp: a day-first date such as 31/12/2025 needs day_first_dates: true in a mapping"
+    ]
+    mapped = validate(schema.TRANSACOES, rows, parse_mapping({"day_first_dates": "yes"}))
+    assert mapped.valid["timestamp"].tolist() == ["2025-03-01T09:16:00"]
+
+
+def test_with_a_mapping_rejected_rows_keep_the_files_own_columns_and_values():
+    """A row rejected after renaming and value mapping is returned as it was in the file."""
+    mapping = parse_mapping(
+        {
+            "transacoes_pix": {
+                "columns": {"valor_transacao": "valor"},
+                "values": {"status": {"EFETIVADA_OK": "concluida"}},
+            }
+        }
+    )
+    row = {**GOOD_TX, "status": "EFETIVADA_OK", "id_transacao": ""}
+    row["valor_transacao"] = row.pop("valor")
+    result = validate(schema.TRANSACOES, pd.DataFrame([row]), mapping)
+    assert result.rejected.to_dict("records") == [{**row, "reason": "id_transacao: missing value"}]
