@@ -1,8 +1,9 @@
 """`ringwatch load DIR`: bulk, batched, idempotent load of the seven datasets.
 
-Each file is read whole (CSV or Parquet), validated in one vectorised pass, and written in
-batches of UNWIND + MERGE. Invalid rows go to ``<DIR>/rejects/<dataset>.csv`` with a reason;
-the load goes on. Missing device and login files are fine (transactions-only datasets).
+Each file is read whole (CSV or Parquet), put into ringwatch's format by an optional mapping,
+validated in one vectorised pass, and written in batches of UNWIND + MERGE. Invalid rows go
+to ``<DIR>/rejects/<dataset>.csv`` as they were in the file, with a reason; the load goes on.
+Missing device and login files are fine (transactions-only datasets).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from data import schema
 from graph.gateway import Graph, apply_schema
+from ingest.mapping import DataMapping
+from ingest.sources import dataset_files, read_file
 from ingest.validate import validate
 from ingest.writer import LOAD_ORDER, batches, link_transfers, records, write_rows
-from ringwatch.errors import RingwatchError
 
 
 @dataclass
@@ -46,26 +47,6 @@ class LoadReport:
         return sum(d.rejected for d in self.datasets)
 
 
-def find_file(directory: Path, dataset: str) -> Path | None:
-    """The dataset's file in ``directory`` (CSV or Parquet), or None when absent."""
-    for fmt in schema.FORMATS:
-        path = directory / schema.file_name(dataset, fmt)
-        if path.exists():
-            return path
-    return None
-
-
-def read_file(path: Path) -> pd.DataFrame:
-    """Read a dataset file with every column as text (ids keep their leading zeros)."""
-    try:
-        if path.suffix == ".parquet":
-            frame = pd.read_parquet(path)
-            return frame.astype("string").astype(object).where(frame.notna(), None)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    except (OSError, ValueError) as exc:
-        raise RingwatchError(f"Cannot read {path}: {exc}") from None
-
-
 def write_rejects(reject_dir: Path, dataset: str, rejected: pd.DataFrame) -> None:
     reject_dir.mkdir(parents=True, exist_ok=True)
     path = reject_dir / f"{dataset}.csv"
@@ -79,14 +60,12 @@ def load_directory(
     reject_dir: Path | None = None,
     progress: bool = True,
     say: Callable[[str], None] = print,
+    mapping: DataMapping | None = None,
 ) -> LoadReport:
-    """Load every dataset present in ``directory``; returns counts per dataset."""
-    if not directory.is_dir():
-        raise RingwatchError(f"{directory} is not a directory of ringwatch datasets.")
-    found = {d: find_file(directory, d) for d in LOAD_ORDER}
-    if not any(found.values()):
-        names = ", ".join(schema.file_name(d, "csv") for d in LOAD_ORDER)
-        raise RingwatchError(f"No dataset files in {directory} (expected some of: {names}).")
+    """Load every dataset present in ``directory``, read through ``mapping`` when given;
+    returns counts per dataset."""
+    mapping = mapping or DataMapping()
+    found = dataset_files(directory, mapping)
     reject_dir = reject_dir or directory / "rejects"
     for dataset in LOAD_ORDER:  # fresh reject files for this load
         (reject_dir / f"{dataset}.csv").unlink(missing_ok=True)
@@ -100,8 +79,8 @@ def load_directory(
             say(f"{dataset}: no file, skipped")
             continue
         began = time.monotonic()
-        raw = read_file(path)
-        checked = validate(dataset, raw)
+        raw = read_file(path, mapping.of(dataset))
+        checked = validate(dataset, raw, mapping)
         entry.read, entry.rejected = len(raw), len(checked.rejected)
         if entry.rejected:
             write_rejects(reject_dir, dataset, checked.rejected)

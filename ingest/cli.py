@@ -1,15 +1,25 @@
-"""`ringwatch load`: bulk-load a dataset directory into Neo4j."""
+"""`ringwatch load` (a dataset directory into Neo4j) and `ringwatch check` (the same
+directory, told what a load would do, writing nothing)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from graph.gateway import Gateway
-from ingest.bulk import load_directory
-from ringwatch.settings import load_settings
+from ingest.mapping import load_mapping
+
+MappingOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping",
+        help="YAML file saying how the export differs from ringwatch's format: file names, "
+        "column renames, value maps per column, columns to ignore, decimal comma, CSV "
+        "separator and encoding (docs/data.md, 'Bring your own data').",
+    ),
+]
 
 
 def load(
@@ -17,7 +27,7 @@ def load(
         Path,
         typer.Argument(
             help="Folder with the seven dataset files "
-            "(CSV or Parquet, as `ringwatch generate` writes)."
+            "(CSV or Parquet, as `ringwatch generate` writes, or a bank export with --mapping)."
         ),
     ],
     batch_size: Annotated[int, typer.Option(help="Rows per Neo4j transaction.")] = 10_000,
@@ -26,15 +36,49 @@ def load(
         typer.Option(help="Where rejected rows are written with a reason (default: DIR/rejects)."),
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+    mapping: MappingOption = None,
 ) -> None:
     """Bulk-load the datasets in DIRECTORY: validated, batched and idempotent (loading twice
-    gives the same graph). Invalid rows are written to a reject file and the load goes on."""
+    gives the same graph). Invalid rows are written to a reject file, as they were in the
+    file and with a reason, and the load goes on. Run `ringwatch check` first to see them."""
+    from graph.gateway import Gateway
+    from ingest.bulk import load_directory
+    from ringwatch.settings import load_settings
+
+    mapped = load_mapping(mapping)
     with Gateway(load_settings()) as gateway:
         gateway.verify()
-        report = load_directory(gateway, directory, batch_size, rejects, progress, typer.echo)
+        report = load_directory(
+            gateway, directory, batch_size, rejects, progress, typer.echo, mapped
+        )
     rate = report.written / report.seconds if report.seconds else 0.0
     typer.echo(
         f"Loaded {report.written:,} records ({report.rejected:,} rejected, "
         f"{report.linked:,} transfers linked) in {report.seconds:.1f} s: "
         f"{rate:,.0f} records/s."
     )
+
+
+def check(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder with the dataset files, as `ringwatch load` takes it.")
+    ],
+    mapping: MappingOption = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as one JSON object.")
+    ] = False,
+) -> None:
+    """Read every dataset file in DIRECTORY as `ringwatch load` would and report, per
+    dataset: rows that would load and be rejected, each reason with its count and example
+    rows, unknown values with the closest known one, columns not used, and references a
+    load would leave dangling; then a mapping that would fix what it can. Connects to
+    nothing and writes nothing. Exits 1 when any row would be rejected, 0 otherwise."""
+    from ingest.check import check_directory, render
+
+    report = check_directory(directory, load_mapping(mapping))
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render(report))
+    if report.rejected:
+        raise typer.Exit(1)

@@ -4,6 +4,8 @@ The seven files are merged by their event timestamp (a transaction's ``timestamp
 ``data_cadastro``, a fraud's ``data_deteccao``, ...) so the topics receive the rows as a live
 Pix system would have emitted them. Each row becomes one JSON object keyed by its entity id.
 Rows are sent as they are in the file, bad ones included: the stream loader validates them.
+With a mapping, rows are first put into ringwatch's columns and values (``DataMapping.apply``),
+so the topics carry ringwatch's format whatever the export looked like.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from ingest.bulk import find_file, read_file
+from ingest.mapping import DataMapping
+from ingest.sources import dataset_files, read_file
 from ingest.topics import EVENT_COLUMNS, KEY_COLUMNS, Topics
 from ingest.writer import LOAD_ORDER
 from ringwatch.errors import RingwatchError
@@ -161,19 +164,15 @@ def produce_frames(
     return report
 
 
-def read_directory(directory: Path) -> dict[str, pd.DataFrame]:
-    """The raw rows of every dataset file present in ``directory`` (all values as text)."""
-    if not directory.is_dir():
-        raise RingwatchError(f"{directory} is not a directory of ringwatch datasets.")
+def read_directory(directory: Path, mapping: DataMapping | None = None) -> dict[str, pd.DataFrame]:
+    """The rows of every dataset file present in ``directory`` (values as text), put into
+    ringwatch's columns and values by ``mapping`` when one is given."""
+    found = dataset_files(directory, mapping)
     frames = {}
-    for dataset in LOAD_ORDER:
-        path = find_file(directory, dataset)
+    for dataset, path in found.items():
         if path is not None:
-            frames[dataset] = read_file(path)
-    if not frames:
-        raise RingwatchError(
-            f"No dataset files in {directory}: run `ringwatch generate --out {directory}` first."
-        )
+            frame = read_file(path, mapping.of(dataset) if mapping else None)
+            frames[dataset] = mapping.apply(dataset, frame) if mapping else frame
     return frames
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 from graph.gateway import Graph, GraphError
 from ingest.kafka_config import MAX_RECORD_BYTES
+from ingest.mapping import DataMapping
 from ingest.metrics import StreamMetrics
 from ingest.topics import Topics
 from ingest.validate import validate
@@ -145,9 +146,13 @@ class BatchPlan:
 
 
 def plan_batch(
-    messages: list[Message], topics: Topics, max_bytes: int = MAX_MESSAGE_BYTES
+    messages: list[Message],
+    topics: Topics,
+    max_bytes: int = MAX_MESSAGE_BYTES,
+    mapping: DataMapping | None = None,
 ) -> BatchPlan:
-    """Decode and validate a batch (pure: no I/O), keeping message order within a dataset."""
+    """Decode and validate a batch (pure: no I/O), keeping message order within a dataset;
+    messages are read through ``mapping`` when given (as ``ringwatch load --mapping`` does)."""
     plan = BatchPlan()
     decoded: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for position, message in enumerate(messages):
@@ -166,7 +171,7 @@ def plan_batch(
         items = decoded.get(dataset)
         if not items:
             continue
-        valid, rejected = _validate_isolating_errors(dataset, items)
+        valid, rejected = _validate_isolating_errors(dataset, items, mapping)
         for position, reason in rejected:
             plan.rejections.append(Rejection(messages[position], "invalid", reason))
         if valid:
@@ -177,7 +182,7 @@ def plan_batch(
 
 
 def _validate_isolating_errors(
-    dataset: str, items: list[tuple[int, dict[str, Any]]]
+    dataset: str, items: list[tuple[int, dict[str, Any]]], mapping: DataMapping | None = None
 ) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
     """Validate decoded messages of one dataset: valid rows in order, and (position, reason)
     of each rejected one. Should ``validate`` itself fail on some input, the batch is split
@@ -186,13 +191,13 @@ def _validate_isolating_errors(
     frame = pd.DataFrame([obj for _, obj in items])
     frame[_POSITION] = [position for position, _ in items]
     try:
-        checked = validate(dataset, frame)
+        checked = validate(dataset, frame, mapping)
     except Exception as exc:
         if len(items) == 1:
             return [], [(items[0][0], f"validation failed: {type(exc).__name__}: {exc}")]
         half = len(items) // 2
-        first_valid, first_rejected = _validate_isolating_errors(dataset, items[:half])
-        last_valid, last_rejected = _validate_isolating_errors(dataset, items[half:])
+        first_valid, first_rejected = _validate_isolating_errors(dataset, items[:half], mapping)
+        last_valid, last_rejected = _validate_isolating_errors(dataset, items[half:], mapping)
         return first_valid + last_valid, first_rejected + last_rejected
     rejected = list(
         zip(checked.rejected[_POSITION].tolist(), checked.rejected["reason"].tolist(), strict=True)
@@ -309,7 +314,8 @@ class StreamLoader:
     """Consumes the dataset topics into Neo4j; see the module docstring for the guarantees.
 
     ``consumer`` and ``producer`` are kafka-python ``KafkaConsumer``/``KafkaProducer`` (or
-    fakes with the same methods); the consumer must have auto-commit off.
+    fakes with the same methods); the consumer must have auto-commit off. With ``mapping``,
+    messages are read as ``ringwatch load --mapping`` reads files.
     """
 
     def __init__(
@@ -323,8 +329,10 @@ class StreamLoader:
         backoff: Backoff | None = None,
         max_message_bytes: int = MAX_MESSAGE_BYTES,
         clock: Callable[[], float] = time.monotonic,
+        mapping: DataMapping | None = None,
     ) -> None:
         self.gateway, self.consumer, self.producer = gateway, consumer, producer
+        self.mapping = mapping
         self.topics = topics
         self.policy = policy or BatchPolicy()
         self.metrics = metrics or StreamMetrics()
@@ -442,7 +450,7 @@ class StreamLoader:
             return
         batch, self._pending, self._pending_bytes = self._pending, [], 0
         started = self.clock()
-        plan = plan_batch(batch, self.topics, self.max_message_bytes)
+        plan = plan_batch(batch, self.topics, self.max_message_bytes, self.mapping)
         dead = [
             self.producer.send(self.topics.dlq, value=dlq_record(r), key=r.message.key)
             for r in plan.rejections

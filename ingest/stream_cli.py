@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
+from ingest.cli import MappingOption
+from ingest.mapping import load_mapping
 from ingest.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, Topics, ensure_topics
 from ringwatch.errors import RingwatchError
 from ringwatch.settings import load_settings
@@ -33,14 +35,16 @@ def produce(
     topic_prefix: PrefixOption = DEFAULT_PREFIX,
     partitions: PartitionsOption = DEFAULT_PARTITIONS,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    mapping: MappingOption = None,
 ) -> None:
     """Replay the datasets in DIRECTORY into Kafka in event-time order, one JSON message per
-    row keyed by its entity id. Creates the topics if they are missing."""
+    row keyed by its entity id. Creates the topics if they are missing. With --mapping, rows
+    are sent in ringwatch's columns and values, so the topics carry ringwatch's format."""
     from ingest.produce import open_producer, produce_frames, read_directory
 
     settings = load_settings()
     topics = Topics(topic_prefix)
-    frames = read_directory(directory)
+    frames = read_directory(directory, load_mapping(mapping))
     ensure_topics(settings.kafka_bootstrap_servers, topics.all, partitions)
     producer = open_producer(settings.kafka_bootstrap_servers)
     try:
@@ -80,10 +84,13 @@ def stream(
             "9108); 0 disables it."
         ),
     ] = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Load the Kafka topics into Neo4j: validate every message, send bad ones to the
     dead-letter topic, write in batches and commit offsets only after Neo4j has the batch.
-    Stops cleanly on SIGTERM or Ctrl-C (the current batch is finished and committed)."""
+    Stops cleanly on SIGTERM or Ctrl-C (the current batch is finished and committed).
+    With --mapping, messages in a bank's own columns and values are read as `ringwatch load
+    --mapping` reads files (its file names and CSV options do not apply to messages)."""
     from graph.gateway import Gateway, apply_schema
     from ingest.metrics import StreamMetrics
     from ingest.produce import open_producer
@@ -91,6 +98,7 @@ def stream(
 
     if batch_size < 1 or batch_wait_ms < 0:
         raise RingwatchError("--batch-size must be at least 1 and --batch-wait-ms at least 0.")
+    mapped = load_mapping(mapping)
     settings = load_settings()
     level = settings.log_level.upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -124,6 +132,7 @@ def stream(
             topics,
             BatchPolicy(max_messages=batch_size, max_wait_s=batch_wait_ms / 1000),
             metrics,
+            mapping=mapped,
         )
         _stop_on_signals(loader)
         typer.echo(f"Streaming {', '.join(topics.data)} into Neo4j (group {group}).")

@@ -153,6 +153,33 @@ def test_plan_batch_maps_each_rejection_to_its_message():
     assert reasons[("t.transacoes", 2)].startswith("invalid JSON")
 
 
+def test_plan_batch_reads_messages_through_a_mapping():
+    """With a mapping, messages in a bank's columns and values are renamed, mapped and read
+    with a decimal comma; a rejected one is dead-lettered with the mapping's reason."""
+    from ingest.mapping import parse_mapping
+
+    mapping = parse_mapping(
+        {
+            "decimal": ",",
+            "transacoes_pix": {
+                "columns": {"valor_transacao": "valor"},
+                "values": {"tipo_transacao": {"TED": "transferencia"}},
+            },
+        }
+    )
+    bank = {k: v for k, v in GOOD_TX.items() if k != "valor"}
+    messages = [
+        msg({**bank, "valor_transacao": "1.234,50", "tipo_transacao": "TED"}, offset=0),
+        msg({**bank, "valor_transacao": "12.5", "id_transacao": "T2"}, offset=1),
+    ]
+    plan = plan_batch(messages, TOPICS, mapping=mapping)
+    [row] = plan.rows[schema.TRANSACOES]
+    assert (row["valor"], row["tipo_transacao"]) == (1234.5, "transferencia")
+    assert [r.reason for r in plan.rejections] == [
+        "valor: not a number (the mapping says 1.234,56)"
+    ]
+
+
 def test_plan_batch_rejects_a_batch_that_lacks_a_column_everywhere():
     """When no message of a dataset has a required field, each is rejected, none is written."""
     bare = {k: v for k, v in GOOD_USER.items() if k != "email"}
@@ -166,10 +193,10 @@ def test_a_message_that_breaks_validation_is_isolated_and_rejected(monkeypatch):
     around it is still planned."""
     from ingest import stream, validate
 
-    def fragile(dataset, frame):
+    def fragile(dataset, frame, mapping=None):
         if (frame["status"] == "poison").any():
             raise ValueError("cannot handle this")
-        return validate.validate(dataset, frame)
+        return validate.validate(dataset, frame, mapping)
 
     monkeypatch.setattr(stream, "validate", fragile)
     messages = [msg({**GOOD_TX, "id_transacao": f"T{i}"}, offset=i) for i in range(5)]
