@@ -36,14 +36,16 @@ def options() -> AppOptions:
 
 @st.cache_resource(show_spinner=False)
 def gateway() -> Gateway:
-    """The one Gateway of this app process (its driver is shared by all sessions)."""
-    return Gateway(load_settings())
+    """The pages' Gateway (its driver is shared by all sessions); Neo4j credentials of the
+    ``app`` component."""
+    return Gateway(load_settings(), component="app")
 
 
 @st.cache_resource(show_spinner=False)
 def console_gateway() -> Gateway:
-    """The free console's own Gateway (and driver)."""
-    return Gateway(load_settings())
+    """The free console's own Gateway and driver, with the ``console`` component's Neo4j
+    credentials (a read-only user where Neo4j has roles)."""
+    return Gateway(load_settings(), component="console")
 
 
 @st.cache_resource(show_spinner=False)

@@ -9,6 +9,11 @@ Three verbs:
   commit or none does;
 - ``gds()`` opens a Graph Data Science client on the same driver.
 
+Each component of ringwatch may connect as a Neo4j user of its own
+(``NEO4J_<COMPONENT>_USER``/``_PASSWORD``, see ``ringwatch.settings.COMPONENTS``): a gateway
+is opened for a ``component``, or for the one this process runs as (the command line sets it
+per command with ``run_as``); without its own credentials a component uses the shared ones.
+
 Every driver error is translated once, here, into a ``GraphError`` subclass whose message names
 the problem and the fix and whose ``transient`` attribute says whether trying again later can
 help: ``Neo4jUnavailable`` (transient), ``Neo4jAuthFailed``, ``QueryRejected`` (and its
@@ -50,10 +55,18 @@ from neo4j.exceptions import (
 from graph import queries
 from graph.queries import StoredQuery
 from ringwatch.errors import RingwatchError
-from ringwatch.settings import Settings
+from ringwatch.settings import COMPONENTS, Settings
 
 Mode = Literal["read", "write"]
 Step = tuple["str | StoredQuery", Mapping[str, Any]]
+_process_component: str | None = None
+
+
+def run_as(component: str | None) -> None:
+    """Make gateways opened later in this process, without a component of their own, use
+    ``component``'s credentials (one command of the command line is one component)."""
+    global _process_component
+    _process_component = component
 
 
 class GraphError(RingwatchError):
@@ -102,9 +115,11 @@ def translate(
     *,
     query: str = "",
     timeout_s: float | None = None,
+    component: str | None = None,
 ) -> GraphError | None:
     """The ``GraphError`` for a driver error (``None`` when ``exc`` is not one). ``query`` names
-    the stored query in the message; ``timeout_s`` is the limit a time-out hit."""
+    the stored query in the message; ``timeout_s`` is the limit a time-out hit; ``component``
+    is whose credentials were used."""
     if isinstance(exc, GraphError):
         return exc
     if isinstance(exc, ServiceUnavailable | SessionExpired):
@@ -115,9 +130,10 @@ def translate(
         )
         return Neo4jUnavailable(f"Neo4j is not reachable at {settings.neo4j_uri}: {hint}.")
     if isinstance(exc, AuthError):
+        user = settings.component_auth.get(component or "", (settings.neo4j_user, ""))[0]
         return Neo4jAuthFailed(
-            f"Neo4j refused the credentials of user {settings.neo4j_user!r}: check "
-            "NEO4J_USER/NEO4J_PASSWORD (or var/stack/neo4j.password for the local stack).",
+            f"Neo4j refused the credentials of user {user!r}: check "
+            f"{settings.auth_variables(component)}.",
             exc.code or "",
         )
     if not isinstance(exc, Neo4jError | DriverError):
@@ -218,16 +234,21 @@ def _stored(query: str | StoredQuery) -> StoredQuery:
 class Gateway:
     """Runs stored queries against one Neo4j database (implements ``Graph``)."""
 
-    def __init__(self, settings: Settings, driver: Driver | None = None) -> None:
+    def __init__(
+        self, settings: Settings, driver: Driver | None = None, *, component: str | None = None
+    ) -> None:
         self.settings = settings
         self._driver = driver
+        self.component = component or _process_component
+        if self.component is not None and self.component not in COMPONENTS:
+            raise ValueError(f"Unknown Neo4j component {self.component!r}.")
 
     @property
     def driver(self) -> Driver:
         if self._driver is None:
             self._driver = GraphDatabase.driver(
                 self.settings.neo4j_uri,
-                auth=(self.settings.neo4j_user, self.settings.resolved_password()),
+                auth=self.settings.neo4j_auth(self.component),
                 user_agent="ringwatch",
                 # Server notifications (e.g. "property not yet in the graph") are expected
                 # on a partly loaded graph; they would flood the logs.
@@ -251,7 +272,9 @@ class Gateway:
         try:
             yield
         except (Neo4jError, DriverError) as exc:
-            error = translate(exc, self.settings, query=query, timeout_s=timeout_s)
+            error = translate(
+                exc, self.settings, query=query, timeout_s=timeout_s, component=self.component
+            )
             if error is None:
                 raise
             raise error from exc

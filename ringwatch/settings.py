@@ -8,6 +8,7 @@ back to a default), and a bad value fails with a message that names the variable
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,6 +17,18 @@ from urllib.parse import urlsplit
 from ringwatch import textvalues
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# The parts of ringwatch that may connect to Neo4j as a user of their own
+# (NEO4J_<COMPONENT>_USER / _PASSWORD); the rest, and any component without its own, use
+# NEO4J_USER / NEO4J_PASSWORD.
+COMPONENTS = {
+    "loader": "ringwatch load and ringwatch stream: write accounts, keys, devices, transfers",
+    "detector": "ringwatch detect and evaluate: read the graph, GDS, write rings and runs",
+    "gnn": "ringwatch train and score: read the graph, GDS, write gnn_score",
+    "app": "the web app's pages: read, and write decisions, ring status and audit events",
+    "console": "the web app's free Cypher console: read only",
+    "analyst": "ringwatch query: the analysts' stored queries, read only",
+}
+_COMPONENT_VAR = re.compile(r"^NEO4J_(\w+?)_(USER|PASSWORD)$")
 
 
 class SettingsError(ValueError):
@@ -41,6 +54,10 @@ class Settings:
     stack_timeout_s: int = field(default=180, metadata={"env": "RINGWATCH_STACK_TIMEOUT"})
     metrics_port: int = field(default=9108, metadata={"env": "RINGWATCH_METRICS_PORT"})
     log_level: str = field(default="INFO", metadata={"env": "RINGWATCH_LOG_LEVEL"})
+    # {component: (user, password)} from NEO4J_<COMPONENT>_USER / _PASSWORD
+    component_auth: Mapping[str, tuple[str, str]] = field(
+        default_factory=dict, repr=False, metadata={"env": ""}
+    )
 
     @property
     def stack_dir(self) -> Path:
@@ -66,6 +83,22 @@ class Settings:
         """True when the user pointed ringwatch at their own Neo4j (no local stack)."""
         return self.neo4j_password is not None
 
+    def neo4j_auth(self, component: str | None = None) -> tuple[str, str]:
+        """(user, password) for a component: its own when NEO4J_<COMPONENT>_USER/_PASSWORD
+        are set, else the shared NEO4J_USER and password."""
+        if component is not None and component not in COMPONENTS:
+            raise ValueError(f"Unknown Neo4j component {component!r}.")
+        if component is not None and component in self.component_auth:
+            return self.component_auth[component]
+        return self.neo4j_user, self.resolved_password()
+
+    def auth_variables(self, component: str | None = None) -> str:
+        """The variables that hold a component's credentials (for messages)."""
+        if component is not None and component in self.component_auth:
+            name = f"NEO4J_{component.upper()}"
+            return f"{name}_USER/{name}_PASSWORD"
+        return "NEO4J_USER/NEO4J_PASSWORD (or var/stack/neo4j.password for the local stack)"
+
     def resolved_password(self) -> str:
         """The Neo4j password: NEO4J_PASSWORD, else the one the local stack generated."""
         if self.neo4j_password is not None:
@@ -81,7 +114,39 @@ class Settings:
 
 def env_names() -> list[str]:
     """All environment variables the settings object reads."""
-    return [f.metadata["env"] for f in fields(Settings)]
+    names = [f.metadata["env"] for f in fields(Settings) if f.metadata["env"]]
+    for component in COMPONENTS:
+        names += [f"NEO4J_{component.upper()}_USER", f"NEO4J_{component.upper()}_PASSWORD"]
+    return names
+
+
+def _component_auth(env: Mapping[str, str]) -> dict[str, tuple[str, str]]:
+    """Per-component credentials; a typo in a component's name, or a user without its
+    password (or the reverse), is an error naming the variable."""
+    found: dict[str, dict[str, str]] = {}
+    for name, value in env.items():
+        match = _COMPONENT_VAR.match(name)
+        if not match or not value:
+            continue
+        component = match[1].lower()
+        if component not in COMPONENTS:
+            if "_" in component:  # e.g. NEO4J_SOME_OTHER_TOOL_USER: not ours
+                continue
+            raise SettingsError(
+                f"{name} names no ringwatch component; components with their own Neo4j "
+                f"credentials: {', '.join(c.upper() for c in COMPONENTS)}."
+            )
+        found.setdefault(component, {})[match[2]] = value
+    auth: dict[str, tuple[str, str]] = {}
+    for component, pair in found.items():
+        for part in ("USER", "PASSWORD"):
+            if part not in pair:
+                raise SettingsError(
+                    f"NEO4J_{component.upper()}_{part} is not set: a component's own "
+                    "credentials need both the user and the password."
+                )
+        auth[component] = (pair["USER"], pair["PASSWORD"])
+    return auth
 
 
 def _convert(name: str, raw: str, default: object) -> object:
@@ -118,8 +183,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     values: dict[str, object] = {}
     for f in fields(Settings):
         name = f.metadata["env"]
-        if name in env and env[name] != "":
+        if name and name in env and env[name] != "":
             values[f.name] = _convert(name, env[name], f.default)
+    values["component_auth"] = _component_auth(env)
     settings = Settings(**values)  # type: ignore[arg-type]
     if not settings.neo4j_uri.startswith(("bolt://", "neo4j://", "bolt+s://", "neo4j+s://")):
         raise SettingsError(

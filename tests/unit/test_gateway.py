@@ -71,3 +71,23 @@ def test_a_result_gives_rows_or_columns():
     assert result.columns() == {"a": [1, 2], "b": [[1, 2], [3]]}
     assert not result.truncated
     assert Result.of_rows([]).columns() == {}
+
+
+def test_refused_component_credentials_name_the_component_variables():
+    """When a component's own user is refused, the message names that user's variables."""
+    s = load_settings({"NEO4J_APP_USER": "ringwatch_app", "NEO4J_APP_PASSWORD": "x"})
+    auth = translate(AuthError("x"), s, component="app")
+    assert "'ringwatch_app'" in str(auth) and "NEO4J_APP_USER/NEO4J_APP_PASSWORD" in str(auth)
+
+
+def test_a_gateway_uses_the_process_component_unless_given_one():
+    """run_as sets the component of gateways opened later without one of their own."""
+    from graph import gateway
+
+    try:
+        gateway.run_as("detector")
+        assert gateway.Gateway(SETTINGS).component == "detector"
+        assert gateway.Gateway(SETTINGS, component="console").component == "console"
+    finally:
+        gateway.run_as(None)
+    assert gateway.Gateway(SETTINGS).component is None

@@ -74,3 +74,40 @@ def test_password_is_not_in_repr():
 def test_every_setting_has_a_prefixed_variable():
     """Each setting is read from a RINGWATCH_, NEO4J_ or KAFKA_ variable."""
     assert all(n.split("_")[0] in {"RINGWATCH", "NEO4J", "KAFKA"} for n in env_names())
+
+
+def test_a_component_takes_its_own_credentials_or_the_shared_ones():
+    """NEO4J_CONSOLE_USER/_PASSWORD give the console its own user; others use NEO4J_USER."""
+    s = load_settings(
+        {
+            "NEO4J_USER": "shared",
+            "NEO4J_PASSWORD": "shared-pw",
+            "NEO4J_CONSOLE_USER": "reader",
+            "NEO4J_CONSOLE_PASSWORD": "reader-pw",
+        }
+    )
+    assert s.neo4j_auth("console") == ("reader", "reader-pw")
+    assert s.neo4j_auth("loader") == ("shared", "shared-pw")
+    assert s.neo4j_auth() == ("shared", "shared-pw")
+    assert "reader-pw" not in repr(s)
+    assert s.auth_variables("console") == "NEO4J_CONSOLE_USER/NEO4J_CONSOLE_PASSWORD"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"NEO4J_CONSOLE_USER": "reader"}, "NEO4J_CONSOLE_PASSWORD"),
+        ({"NEO4J_DETECTOR_PASSWORD": "pw"}, "NEO4J_DETECTOR_USER"),
+        ({"NEO4J_CONSOL_USER": "reader"}, "NEO4J_CONSOL_USER"),
+    ],
+)
+def test_half_or_misspelt_component_credentials_are_rejected(env, named):
+    """A user without its password, or a component name typo, fails naming the variable."""
+    with pytest.raises(SettingsError, match=named):
+        load_settings(env)
+
+
+def test_every_component_variable_is_listed():
+    """env_names lists each component's _USER and _PASSWORD variables (for the docs)."""
+    names = env_names()
+    assert "NEO4J_LOADER_USER" in names and "NEO4J_CONSOLE_PASSWORD" in names
