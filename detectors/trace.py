@@ -215,10 +215,11 @@ def _cut(
 def null_conductance(index: FlowIndex, cfg: DetectionConfig, skip: set[str]) -> np.ndarray:
     """Conductance of the cut traced from random unusual transfers (1.0 when no cut)."""
     src = np.repeat(np.arange(len(index.names)), np.diff(index.out_ptr))
+    skipped = np.zeros(len(index.names), dtype=bool)
+    codes = index.names.get_indexer(list(skip))
+    skipped[codes[codes >= 0]] = True
     usable = (
-        (index.out_pair <= cfg.trace_max_pair_transfers)
-        & ~np.isin(index.names[src], list(skip))
-        & ~np.isin(index.names[index.out_dst], list(skip))
+        (index.out_pair <= cfg.trace_max_pair_transfers) & ~skipped[src] & ~skipped[index.out_dst]
     )
     picks = np.flatnonzero(usable)
     if picks.size == 0:

@@ -301,3 +301,12 @@ def test_an_account_joined_on_gnn_score_does_not_make_a_group_big_enough():
     rings, counts = any_speed.find(tr, NO_SEEDS, [], pd.Index([]), details, cfg)
     assert counts["round_trips"] >= 1 and counts["gnn_joined"] >= 1
     assert not any({"P000", "P010", "P020"} <= set(m) for m in rings["members"])
+
+
+def test_the_trace_null_never_starts_from_accounts_already_explained():
+    """Random null seeds avoid transfers touching skipped accounts (rings found already);
+    with every account skipped there is nothing to draw from."""
+    tr = population(n=60, one_off_per_account=1.0)
+    index = trace.FlowIndex.build(tr)
+    assert len(trace.null_conductance(index, CFG, set())) > 0
+    assert len(trace.null_conductance(index, CFG, set(index.names))) == 0
