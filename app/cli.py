@@ -22,6 +22,7 @@ def streamlit_command(
     models_dir: Path,
     row_limit: int,
     query_timeout: float,
+    audit_file: Path | None = None,
 ) -> list[str]:
     """The streamlit command line: local-only defaults, no telemetry, no tracebacks shown."""
     return [
@@ -57,6 +58,7 @@ def streamlit_command(
         str(row_limit),
         "--query-timeout",
         str(query_timeout),
+        *(["--audit-file", str(audit_file)] if audit_file else []),
     ]
 
 
@@ -102,6 +104,13 @@ def run_app(
     query_timeout: Annotated[
         float, typer.Option(help="Seconds before a console or library query is stopped.")
     ] = 30.0,
+    audit_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Copy of the audit trail outside Neo4j, one JSON line per event, checked by "
+            "`ringwatch audit verify` (default: $RINGWATCH_VAR_DIR/audit/trail.jsonl)."
+        ),
+    ] = None,
 ) -> None:
     """Start the investigator web app (ring queue, ring graphs, Account 360, decisions,
     query library, runs). Users sign in with roles from the users file; create the first
@@ -141,6 +150,7 @@ def run_app(
         (models_dir or options.default_models_dir()).expanduser().resolve(),
         max(1, row_limit),
         max(1.0, query_timeout),
+        (audit_file or options.default_audit_file(settings)).expanduser().resolve(),
     )
     typer.echo(f"ringwatch app on http://{host}:{port} (users: {users_path})")
     os.chdir(PROJECT_ROOT)

@@ -45,7 +45,12 @@ def login() -> None:
     # Signing in does not need Neo4j (the pages say when it is down), so a failed audit
     # write does not block it.
     with contextlib.suppress(Exception):
-        store.audit(ui.gateway(), name or "?", "login" if found else "login_failed")
+        store.audit(
+            ui.gateway(),
+            name or "?",
+            "login" if found else "login_failed",
+            copy_to=opts.audit_file,
+        )
     if found is None:
         ui.throttle().failed(name)
         st.error("Unknown user or wrong password.")

@@ -17,12 +17,18 @@ DEFAULT_QUERY_TIMEOUT_S = 30.0
 class AppOptions:
     users_file: Path
     models_dir: Path
+    audit_file: Path
     row_limit: int = DEFAULT_ROW_LIMIT
     query_timeout_s: float = DEFAULT_QUERY_TIMEOUT_S
 
 
 def default_users_file(settings: Settings) -> Path:
     return settings.var_dir / "app-users.toml"
+
+
+def default_audit_file(settings: Settings) -> Path:
+    """The copy of the audit trail outside Neo4j (one JSON line per event)."""
+    return settings.var_dir / "audit" / "trail.jsonl"
 
 
 def default_models_dir() -> Path:
@@ -34,12 +40,14 @@ def parse_options(argv: list[str], settings: Settings) -> AppOptions:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--users-file", type=Path, default=default_users_file(settings))
     parser.add_argument("--models-dir", type=Path, default=default_models_dir())
+    parser.add_argument("--audit-file", type=Path, default=default_audit_file(settings))
     parser.add_argument("--row-limit", type=int, default=DEFAULT_ROW_LIMIT)
     parser.add_argument("--query-timeout", type=float, default=DEFAULT_QUERY_TIMEOUT_S)
     known, _ = parser.parse_known_args(argv)
     return AppOptions(
         users_file=known.users_file.expanduser().resolve(),
         models_dir=known.models_dir.expanduser().resolve(),
+        audit_file=known.audit_file.expanduser().resolve(),
         row_limit=max(1, known.row_limit),
         query_timeout_s=max(1.0, known.query_timeout),
     )

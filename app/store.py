@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import neo4j
 import neo4j.time
 
+from app import audit as trail
 from app import console, security
 from app.security import User
 from graph.gateway import Graph, WriteRefused
@@ -142,23 +144,45 @@ def run_console(
     return read_limited(gateway, query, params, row_limit=row_limit, timeout_s=timeout_s)
 
 
-def audit(gateway: Graph, user: User | str, action: str, **detail: Any) -> None:
-    """Append an ``(:AuditEvent {at, user, action, detail})`` node."""
-    write(
+def audit(
+    gateway: Graph,
+    user: User | str,
+    action: str,
+    *,
+    copy_to: Path | None = None,
+    **detail: Any,
+) -> None:
+    """Append an ``(:AuditEvent {at, user, action, detail})`` node as the next link of the
+    hash chain, and a copy of it to ``copy_to`` (``app.audit``)."""
+    at = security.now_utc()
+    name = user.name if isinstance(user, User) else user
+    text = security.audit_detail(**detail)
+    trail.append(
         gateway,
-        "app/audit_event",
-        at=security.now_utc(),
-        user=user.name if isinstance(user, User) else user,
+        lambda link: write(
+            gateway, "app/audit_event", at=at, user=name, action=action, detail=text, **link
+        ),
+        at=at,
+        user=name,
         action=action,
-        detail=security.audit_detail(**detail),
+        detail=text,
+        copy_to=copy_to,
     )
 
 
 def record_decision(
-    gateway: Graph, user: User, target_type: str, target_id: str, decision: str, note: str
+    gateway: Graph,
+    user: User,
+    target_type: str,
+    target_id: str,
+    decision: str,
+    note: str,
+    *,
+    copy_to: Path | None = None,
 ) -> dict[str, Any]:
-    """Append a Decision about a ring or account (with its audit event, in one transaction);
-    a ring's ``status`` becomes confirmed, dismissed or escalated."""
+    """Append a Decision about a ring or account (with its audit event, chained, in one
+    transaction; the event is also copied to ``copy_to``); a ring's ``status`` becomes
+    confirmed, dismissed or escalated."""
     if target_type not in ("ring", "account"):
         raise AppError(f"Unknown target type {target_type!r}.")
     if decision not in security.DECISIONS:
@@ -170,23 +194,33 @@ def record_decision(
         raise AppError("Write a note: every decision says why.")
     decision_id = f"DEC-{uuid.uuid4().hex[:16]}"
     at = security.now_utc()
-    rows = write(
-        gateway,
-        f"app/decide_{target_type}",
+    detail = security.audit_detail(
         decision_id=decision_id,
+        target_type=target_type,
         target_id=target_id.strip(),
         decision=decision,
-        status=security.RING_STATUS_AFTER[decision],
         note=note.strip(),
-        user=user.name,
-        at=at,
-        detail=security.audit_detail(
+    )
+    rows = trail.append(
+        gateway,
+        lambda link: write(
+            gateway,
+            f"app/decide_{target_type}",
             decision_id=decision_id,
-            target_type=target_type,
             target_id=target_id.strip(),
             decision=decision,
+            status=security.RING_STATUS_AFTER[decision],
             note=note.strip(),
+            user=user.name,
+            at=at,
+            detail=detail,
+            **link,
         ),
+        at=at,
+        user=user.name,
+        action="decision",
+        detail=detail,
+        copy_to=copy_to,
     )
     if not rows:
         raise AppError(f"No {target_type} with id {target_id!r}: nothing was recorded.")

@@ -132,4 +132,4 @@ def parse_json(text: str) -> object:
 
 
 def audit(who: User, action: str, **detail: Any) -> None:
-    attempt(store.audit, gateway(), who, action, **detail)
+    attempt(store.audit, gateway(), who, action, copy_to=options().audit_file, **detail)

@@ -3,11 +3,15 @@ wires them together and turns known errors into one clear line instead of a trac
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
+from graph import gateway
 from ringwatch.errors import RingwatchError
 from ringwatch.settings import SettingsError
 
@@ -19,22 +23,40 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-# (module, attribute, command name): plain commands defined next to the code they drive.
-COMMANDS = [
-    ("data.cli", "generate", "generate"),
-    ("ingest.cli", "load", "load"),
-    ("ingest.stream_cli", "produce", "produce"),
-    ("ingest.stream_cli", "stream", "stream"),
-    ("graph.query_cli", "query", "query"),
-    ("detectors.cli", "detect", "detect"),
-    ("detectors.cli", "evaluate", "evaluate"),
-    ("gnn.cli", "train", "train"),
-    ("gnn.cli", "score", "score"),
-    ("app.cli", "run_app", "app"),
-    ("ringwatch.demo", "demo", "demo"),
+# (module, attribute, command name, Neo4j component): plain commands defined next to the code
+# they drive. The component picks the command's Neo4j credentials (NEO4J_<COMPONENT>_USER /
+# _PASSWORD, falling back to NEO4J_USER / NEO4J_PASSWORD); None: always the shared ones.
+COMMANDS: list[tuple[str, str, str, str | None]] = [
+    ("data.cli", "generate", "generate", None),
+    ("ingest.cli", "load", "load", "loader"),
+    ("ingest.cli", "check", "check", None),
+    ("ingest.stream_cli", "produce", "produce", None),
+    ("ingest.stream_cli", "stream", "stream", "loader"),
+    ("graph.query_cli", "query", "query", "analyst"),
+    ("detectors.cli", "detect", "detect", "detector"),
+    ("detectors.cli", "evaluate", "evaluate", "detector"),
+    ("gnn.cli", "train", "train", "gnn"),
+    ("gnn.cli", "score", "score", "gnn"),
+    ("app.cli", "run_app", "app", None),  # the app's pages and console choose their own
+    ("ringwatch.demo", "demo", "demo", None),
 ]
-# (module, attribute, group name): command groups.
-GROUPS = [("stack.cli", "stack_app", "stack"), ("graph.cli", "graph_app", "graph")]
+# (module, attribute, group name): command groups (administration: the shared credentials).
+GROUPS = [
+    ("stack.cli", "stack_app", "stack"),
+    ("graph.cli", "graph_app", "graph"),
+    ("app.audit_cli", "audit_app", "audit"),
+]
+
+
+def _as_component(command: Callable[..., Any], component: str | None) -> Callable[..., Any]:
+    """The command, run with ``component``'s Neo4j credentials."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        gateway.run_as(component)
+        return command(*args, **kwargs)
+
+    return run
 
 
 def _register() -> None:
@@ -42,8 +64,9 @@ def _register() -> None:
     of silently dropping a command."""
     for module_name, attr, name in GROUPS:
         app.add_typer(getattr(importlib.import_module(module_name), attr), name=name)
-    for module_name, attr, name in COMMANDS:
-        app.command(name)(getattr(importlib.import_module(module_name), attr))
+    for module_name, attr, name, component in COMMANDS:
+        command = getattr(importlib.import_module(module_name), attr)
+        app.command(name)(_as_component(command, component))
 
 
 _register()

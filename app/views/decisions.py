@@ -36,7 +36,14 @@ else:
         submitted = st.form_submit_button("Record decision", type="primary")
     if submitted:
         row = ui.attempt(
-            store.record_decision, ui.gateway(), who, target_type, target_id, decision, note
+            store.record_decision,
+            ui.gateway(),
+            who,
+            target_type,
+            target_id,
+            decision,
+            note,
+            copy_to=ui.options().audit_file,
         )
         status = f"; the ring is now {row['status']}" if row.get("status") else ""
         st.success(

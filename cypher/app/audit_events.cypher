@@ -4,6 +4,6 @@
 // @param limit: integer, most events returned (example: 500)
 MATCH (e:AuditEvent)
 WHERE ($user = '' OR e.user = $user) AND ($action = '' OR e.action = $action)
-RETURN e.at AS at, e.user AS user, e.action AS action, e.detail AS detail
-ORDER BY at DESC
+RETURN e.seq AS seq, e.at AS at, e.user AS user, e.action AS action, e.detail AS detail
+ORDER BY at DESC, seq DESC
 LIMIT $limit
