@@ -184,6 +184,12 @@ def score_groups(
     dst_code = code.reindex(transfers["dst"]).to_numpy()
     out = []
     for part in groups:
+        found = {a for f in part if f.kind != "gnn_link" for a in f.members}
+        if len(found) < cfg.min_group_size:  # accounts that joined on GNN score do not count
+            continue
+        doubt = float(np.prod([1.0 - min(f.strength, 0.999) for f in part]))
+        if 1.0 - doubt < cfg.min_group_evidence:
+            continue
         members = sorted({a for f in part for a in f.members})
         kinds = {f.kind for f in part}
         inside = np.zeros(len(graph.names), dtype=bool)
@@ -193,13 +199,7 @@ def score_groups(
         rows = np.unique(np.concatenate(tied)) if tied else np.zeros(0, dtype=np.int64)
         rows = rows.astype(np.int64) if len(rows) else np.flatnonzero(internal & one_off_rows)
         ts, amount = transfers["ts"].to_numpy()[rows], transfers["amount"].to_numpy()[rows]
-        found = {a for f in part if f.kind != "gnn_link" for a in f.members}
-        if len(found) < cfg.min_group_size:  # accounts that joined on GNN score do not count
-            continue
-        doubt = float(np.prod([1.0 - min(f.strength, 0.999) for f in part]))
         case = "trace" in kinds or any(m in fraud for m in members)
-        if 1.0 - doubt < cfg.min_group_evidence:
-            continue
         one_off = float(one_off_rows[internal].mean()) if internal.any() else 0.0
         factor = {
             "evidence": 1.0 - doubt,

@@ -242,8 +242,11 @@ def detect(
     if transfers.empty or seeds.empty:
         return pd.DataFrame(columns=TRACE_COLUMNS)
     index = FlowIndex.build(transfers)
-    seeds = seeds[seeds["src"].isin(index.names) & seeds["dst"].isin(index.names)]
-    seeds = seeds[~(seeds["src"].isin(skip) | seeds["dst"].isin(skip))]
+    known = (index.names.get_indexer(seeds["src"]) >= 0) & (
+        index.names.get_indexer(seeds["dst"]) >= 0
+    )
+    explained = seeds["src"].map(lambda a: a in skip) | seeds["dst"].map(lambda a: a in skip)
+    seeds = seeds[known & ~explained.to_numpy(dtype=bool)]
     seeds = seeds.drop_duplicates(["src", "dst"])
     if seeds.empty:
         return pd.DataFrame(columns=TRACE_COLUMNS)
