@@ -174,7 +174,14 @@ SYNONYMS: Final[dict[str, dict[str, dict[str, str]]]] = {
     },
     FRAUDES: {
         "tipo_fraude": {"laranja": "conta_laranja", "invasao": "invasao_conta"},
-        "status": {"confirmado": "confirmada", "em_investigacao": "em_analise"},
+        "status": {
+            "confirmado": "confirmada",
+            "em_investigacao": "em_analise",
+            "pendente": "em_analise",
+            # A claim upheld is "procedente": confirmed, not a near-miss of "improcedente".
+            "procedente": "confirmada",
+            "nao_procedente": "improcedente",
+        },
     },
     LOGS: {
         "tipo_autenticacao": {"password": "senha", "biometrica": "biometria"},

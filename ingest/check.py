@@ -256,7 +256,10 @@ def _suggestion(dataset: str, entry: DatasetCheck, mapped: pd.DataFrame) -> dict
     missing = [c for c in schema.COLUMNS[dataset] if c not in mapped.columns]
     renames = {}
     for column in missing:
-        guess = _column_guess(column, [c for c in entry.unused_columns if c not in renames])
+        free = [c for c in entry.unused_columns if c not in renames]
+        guess = _column_guess(column, free) or _column_by_values(
+            schema.COLUMNS[dataset][column], {c: mapped[c] for c in free}
+        )
         if guess is not None:
             renames[guess] = column
     if renames:
@@ -282,6 +285,28 @@ def _column_guess(column: str, candidates: list[str]) -> str | None:
         if column in name.split("_") or name.startswith(column):
             return original
     return normalize.closest(column, folded)
+
+
+def _column_by_values(kind: str, candidates: Mapping[str, pd.Series]) -> str | None:
+    """The one file column whose values read as ``kind`` (timestamps or amounts), judged on
+    its first rows; None when no column or several do."""
+    readers = {
+        schema.TIMESTAMP: lambda t: normalize.timestamps(t).notna(),
+        schema.MONEY: lambda t: (
+            pd.to_numeric(t, errors="coerce").notna()
+            | t.str.fullmatch(normalize.DECIMAL_COMMA).fillna(False).astype(bool)
+        ),
+    }
+    read = readers.get(kind)
+    if read is None:
+        return None
+    fits = []
+    for name, value in candidates.items():
+        text = value.head(1000)
+        text = text[text.map(type).eq(str)].astype("string").str.strip()
+        if len(text) and read(text).mean() >= 0.9:
+            fits.append(name)
+    return fits[0] if len(fits) == 1 else None
 
 
 def _gaps(dataset: str, loaded: Mapping[str, pd.DataFrame]) -> list[Gap]:

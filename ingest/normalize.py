@@ -66,7 +66,9 @@ def enum_values(text: pd.Series, lookup: Mapping[str, str]) -> pd.Series:
 
 def closest(value: str, lookup: Mapping[str, str]) -> str | None:
     """The canonical value whose spelling is nearest to ``value``, if any is reasonably near."""
-    match = difflib.get_close_matches(fold(value), list(lookup), n=1, cutoff=0.6)
+    # 0.8 catches typos and gender endings (ativoo, confirmado) but not look-alike words of
+    # another meaning (pendente is not improcedente), which would be a harmful suggestion.
+    match = difflib.get_close_matches(fold(value), list(lookup), n=1, cutoff=0.8)
     return lookup[match[0]] if match else None
 
 

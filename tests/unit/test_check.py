@@ -201,3 +201,12 @@ def test_a_semicolon_file_read_with_commas_suggests_the_separator():
     report = check_frames({schema.TRANSACOES: pd.DataFrame({header: [";".join(TX.values())]})})
     assert report.suggested_mapping() == {schema.TRANSACOES: {"separator": ";"}}
     assert report.rejected == 1
+
+
+def test_a_renamed_column_is_guessed_from_its_values_when_its_name_says_nothing():
+    """A timestamp column called 'quando' is suggested for timestamp because its values read
+    as timestamps and no other column's do."""
+    bank = {**TX, "canal": "app"}
+    bank["quando"] = bank.pop("timestamp")
+    report = check_frames(frames(transacoes_pix=[bank] * 3))
+    assert report.suggested_mapping() == {schema.TRANSACOES: {"columns": {"quando": "timestamp"}}}

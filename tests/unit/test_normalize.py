@@ -36,6 +36,18 @@ def test_closest_finds_a_near_value_or_none():
     assert normalize.closest("boleto", lookup) is None
 
 
+def test_procedente_means_confirmed_not_its_look_alike_improcedente():
+    """A fraud claim 'PROCEDENTE' (upheld) reads as confirmada; 'Não procedente' as
+    improcedente, although the spellings are close."""
+    lookup = normalize.column_lookup(schema.FRAUDES, "status")
+    text = pd.Series(["PROCEDENTE", "Não procedente", "Pendente"], dtype="string")
+    assert normalize.enum_values(text, lookup).tolist() == [
+        "confirmada",
+        "improcedente",
+        "em_analise",
+    ]
+
+
 def test_timestamps_accept_dates_spaces_and_offsets_in_brasilia_time():
     """Date-only is midnight, a space may replace T, offsets are converted to Brasília time
     (UTC-3 since 2019, UTC-2 in the 2018 summer); anything else is NaT."""
