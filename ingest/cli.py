@@ -16,8 +16,8 @@ MappingOption = Annotated[
     typer.Option(
         "--mapping",
         help="YAML file saying how the export differs from ringwatch's format: file names, "
-        "column renames, value maps per column, columns to ignore, decimal comma, CSV "
-        "separator and encoding (docs/data.md, 'Bring your own data').",
+        "column renames, value maps per column, columns to ignore, decimal comma, day-first "
+        "dates, CSV separator and encoding (docs/data.md, 'Bring your own data').",
     ),
 ]
 

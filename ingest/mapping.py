@@ -102,7 +102,7 @@ class DataMapping:
             f"{dataset}.columns: {source!r} is renamed to {target!r}, which {where} already has"
             " (list the file's own column under ignore, or drop the rename)"
             for source, target in entry.columns.items()
-            if target in present and target not in entry.ignore
+            if source in present and target in present and target not in entry.ignore
         ]
         if problems:
             raise MappingError(
@@ -164,7 +164,10 @@ def load_mapping(path: Path | None) -> DataMapping:
         # BaseLoader keeps every scalar as text: "NO", "on" or "01" stay what the export wrote.
         data = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 (BaseLoader builds no objects)
     except yaml.YAMLError as exc:
-        raise MappingError(f"{path} is not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise MappingError(f"{path} is not valid YAML{where}: {problem}.") from None
     return parse_mapping(data, str(path))
 
 

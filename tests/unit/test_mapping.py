@@ -83,7 +83,7 @@ def test_a_wrong_entry_is_an_error_that_names_it(data, named):
 def test_invalid_yaml_is_an_error_naming_the_file(tmp_path):
     """A file that is not YAML fails with its path in the message."""
     path = write(tmp_path, "usuarios: [unclosed")
-    with pytest.raises(MappingError, match="mapping.yaml is not valid YAML"):
+    with pytest.raises(MappingError, match="mapping.yaml is not valid YAML at line 1, column "):
         load_mapping(path)
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from data import schema
 from ingest import normalize
+from ringwatch.settings import PROJECT_ROOT
 
 
 def test_fold_ignores_case_accents_spaces_and_hyphens():
@@ -95,3 +96,14 @@ def test_day_first_dates_become_iso_dates_keeping_the_time():
         "2025-02-01 08:30",
         "2025-01-01",
     ]
+
+
+def test_every_synonym_is_documented_in_data_md():
+    """docs/data.md lists each built-in synonym, so a user can see what is read for what."""
+    text = (PROJECT_ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    for dataset, columns in schema.SYNONYMS.items():
+        for column, table in columns.items():
+            rows = text.splitlines()
+            [line] = [x for x in rows if x.startswith(f"| {dataset} . {column} |") and "←" in x]
+            for spelling, value in table.items():
+                assert f"`{spelling}`" in line and f"`{value}`" in line, (dataset, spelling)
