@@ -13,6 +13,7 @@ from ringwatch.errors import RingwatchError
 from ringwatch.settings import PROJECT_ROOT, load_settings
 
 MAIN = PROJECT_ROOT / "app" / "main.py"
+SERVER = PROJECT_ROOT / "app" / "server.py"  # st.App: Streamlit plus the sign-in routes
 
 
 def streamlit_command(
@@ -23,6 +24,8 @@ def streamlit_command(
     row_limit: int,
     query_timeout: float,
     audit_file: Path | None = None,
+    session_idle_minutes: float = 30.0,
+    session_hours: float = 12.0,
 ) -> list[str]:
     """The streamlit command line: local-only defaults, no telemetry, no tracebacks shown."""
     return [
@@ -30,7 +33,7 @@ def streamlit_command(
         "-m",
         "streamlit",
         "run",
-        str(MAIN),
+        str(SERVER),
         "--server.address",
         host,
         "--server.port",
@@ -59,6 +62,10 @@ def streamlit_command(
         "--query-timeout",
         str(query_timeout),
         *(["--audit-file", str(audit_file)] if audit_file else []),
+        "--session-idle-minutes",
+        str(session_idle_minutes),
+        "--session-hours",
+        str(session_hours),
     ]
 
 
@@ -111,6 +118,13 @@ def run_app(
             "`ringwatch audit verify` (default: $RINGWATCH_VAR_DIR/audit/trail.jsonl)."
         ),
     ] = None,
+    session_idle_minutes: Annotated[
+        float,
+        typer.Option(help="Minutes without a click or page load before a sign-in expires."),
+    ] = 30.0,
+    session_hours: Annotated[
+        float, typer.Option(help="Hours after which a sign-in expires, however active.")
+    ] = 12.0,
 ) -> None:
     """Start the investigator web app (ring queue, ring graphs, Account 360, decisions,
     query library, runs). Users sign in with roles from the users file; create the first
@@ -151,6 +165,8 @@ def run_app(
         max(1, row_limit),
         max(1.0, query_timeout),
         (audit_file or options.default_audit_file(settings)).expanduser().resolve(),
+        session_idle_minutes,
+        session_hours,
     )
     typer.echo(f"ringwatch app on http://{host}:{port} (users: {users_path})")
     os.chdir(PROJECT_ROOT)

@@ -1,13 +1,14 @@
-"""ringwatch investigator app: the entry script. It checks the users file, shows the login
-form until someone signs in, then routes to the pages the user's role may open."""
+"""ringwatch investigator app: the entry script. It checks the users file and the session
+(the cookie set by ``/signin``, see ``app.server`` and ``app.sessions``) on every run, then
+routes to the pages the user's role may open."""
 
 from __future__ import annotations
 
-import contextlib
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
-from app import security, store, ui
+from app import security, sessions, ui
 
 st.set_page_config(page_title="ringwatch", page_icon=":material/hub:", layout="wide")
 
@@ -28,45 +29,35 @@ PAGES = [
 ]
 
 
-def login() -> None:
+def session_user() -> security.User | None:
+    """The signed-in user: the session token (the cookie sent when this tab connected, kept
+    for the tab's later runs) checked on every run, so expiry and sign-out apply at once."""
+    token = st.session_state.get("session_token") or st.context.cookies.get(sessions.COOKIE)
+    name = ui.sessions().check(token)
+    if name is None:
+        return None
+    if name not in users:  # removed from the users file: signed out; role changes apply
+        ui.sessions().revoke_user(name)
+        return None
+    st.session_state["session_token"] = token
+    return security.User(name, users[name]["role"])
+
+
+def signed_out() -> None:
+    """What a tab without a valid session shows: a way back to the sign-in form."""
     st.title("ringwatch")
-    st.caption("Pix mule-ring investigations. Sign in to continue.")
-    with st.form("login"):
-        name = st.text_input("User")
-        password = st.text_input("Password", type="password")
-        submitted = st.form_submit_button("Sign in")
-    if not submitted:
-        return
-    wait = ui.throttle().wait_s(name)
-    if wait > 0:
-        st.error(f"Too many failed attempts for {name!r}: try again in {wait:.0f} s.")
-        return
-    found = security.authenticate(users, name, password)
-    # Signing in does not need Neo4j (the pages say when it is down), so a failed audit
-    # write does not block it.
-    with contextlib.suppress(Exception):
-        store.audit(
-            ui.gateway(),
-            name or "?",
-            "login" if found else "login_failed",
-            copy_to=opts.audit_file,
-        )
-    if found is None:
-        ui.throttle().failed(name)
-        st.error("Unknown user or wrong password.")
-        return
-    ui.throttle().succeeded(name)
-    st.session_state["user"] = found
-    st.rerun()
+    expired = "session_token" in st.session_state
+    st.session_state.clear()
+    url = urlsplit(st.context.url or "/")
+    here = url.path + (f"?{url.query}" if url.query else "")
+    st.info(
+        ("Your session has ended (signed out, or idle too long). " if expired else "")
+        + f"[Sign in](/signin?next={quote(here, safe='')}) to continue."
+    )
 
 
-who = ui.user()
-if who is not None:  # the users file is re-read on every click: removals and role changes apply
-    if who.name in users:
-        who = st.session_state["user"] = security.User(who.name, users[who.name]["role"])
-    else:
-        st.session_state.pop("user", None)
-        who = None
+who = session_user()
+st.session_state["user"] = who
 pages = [
     st.Page(path, title=title, icon=icon, url_path=url, default=(url == "queue"))
     for path, title, icon, url, permission in PAGES
@@ -74,7 +65,7 @@ pages = [
 ]
 nav = st.navigation(pages, position="sidebar" if who else "hidden")
 if who is None:
-    login()
+    signed_out()
     st.stop()
 
 with st.sidebar:
@@ -82,6 +73,6 @@ with st.sidebar:
     if not who.can("personal_data"):
         st.caption("CPF/CNPJ, names and contact data are masked for your role.")
     if st.button("Sign out", key="sign_out"):
-        st.session_state.clear()
+        ui.sessions().revoke(st.session_state.get("session_token"))
         st.rerun()
 nav.run()

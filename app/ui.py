@@ -13,8 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from app import security, store
+from app import sessions as session_store
 from app.options import AppOptions, parse_options
-from app.security import LoginThrottle, User
+from app.security import User
 from graph.gateway import Gateway
 from ringwatch.settings import load_settings
 
@@ -48,9 +49,10 @@ def console_gateway() -> Gateway:
     return Gateway(load_settings(), component="console")
 
 
-@st.cache_resource(show_spinner=False)
-def throttle() -> LoginThrottle:
-    return LoginThrottle()
+def sessions() -> session_store.SessionStore:
+    """This process's sign-in sessions (shared with the ``/signin`` route)."""
+    opts = options()
+    return session_store.store(opts.session_idle_s, opts.session_lifetime_s)
 
 
 def attempt(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
@@ -72,7 +74,7 @@ def user() -> User | None:
 
 def current_user() -> User:
     found = user()
-    if found is None:  # main.py gates every page behind the login form
+    if found is None:  # main.py gates every page behind the session check
         st.stop()
     return found
 

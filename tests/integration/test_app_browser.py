@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -74,14 +75,16 @@ def _models(directory: Path) -> Path:
     return directory
 
 
-@pytest.fixture(scope="module")
-def app_url(gateway, tmp_path_factory) -> Iterator[str]:
-    base = tmp_path_factory.mktemp("app_browser")
+@contextmanager
+def start_app(gateway, base: Path, idle_s: float | None = None) -> Iterator[str]:
+    """Start `ringwatch app` on a free port with the test users and the app test graph; its
+    URL until the block ends, then stop it."""
     users_file = base / "app-users.toml"
     for name, (role, password) in USERS.items():
         security.add_user(users_file, name, role, password)
     port = _free_port()
     log = (base / "app.log").open("w")
+    idle = ["--session-idle-minutes", str(idle_s / 60)] if idle_s else []
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -94,8 +97,11 @@ def app_url(gateway, tmp_path_factory) -> Iterator[str]:
             str(users_file),
             "--models-dir",
             str(_models(base / "models")),
+            "--audit-file",
+            str(base / "audit" / "trail.jsonl"),
             "--query-timeout",
             "10",
+            *idle,
         ],
         cwd=PROJECT_ROOT,
         stdout=log,
@@ -125,6 +131,12 @@ def app_url(gateway, tmp_path_factory) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(gateway, tmp_path_factory) -> Iterator[str]:
+    with start_app(gateway, tmp_path_factory.mktemp("app_browser")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -191,7 +203,8 @@ def shoot(page: Page, name: str) -> None:
 
 
 def test_sign_in_opens_the_ring_queue(app_url, sessions, chromium):
-    """A wrong password is refused; a right one shows the queue ranked by score."""
+    """Opening the app leads to the sign-in form; a wrong password is refused there; a right
+    one shows the queue ranked by score."""
     web = new_page(chromium)
     web.goto(app_url)
     sign_in(web, "ines", "not-her-password")

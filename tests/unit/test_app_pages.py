@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from app import security
+from app import security, sessions
 from app.security import User
 from ringwatch.settings import PROJECT_ROOT
 
@@ -35,10 +35,10 @@ def run(at: AppTest) -> AppTest:
 
 
 def signed_in(user: User) -> AppTest:
-    """An app whose session is already signed in (AppTest keeps only page output on reruns,
-    so the login form itself is driven by the browser tests)."""
+    """An app whose tab holds a valid session token, as after signing in (AppTest cannot
+    send cookies, so the sign-in form and the cookie are driven by the browser tests)."""
     at = AppTest.from_file(MAIN)
-    at.session_state["user"] = user
+    at.session_state["session_token"] = sessions.store(1800, 43200).open(user.name)
     return at
 
 
@@ -51,14 +51,38 @@ def test_without_users_file_the_app_refuses_and_says_how(app_env: Path):
     assert len(at.text_input) == 0
 
 
-def test_signed_out_sessions_see_only_the_login_form(app_env: Path):
-    """With users configured, a new session gets the login form and no page content."""
+def test_signed_out_sessions_see_only_a_way_to_sign_in(app_env: Path):
+    """With users configured, a tab without a session gets a link to the sign-in form and
+    no page content."""
     security.add_user(app_env, "ines", "investigator", "right-password")
     at = run(AppTest.from_file(MAIN))
     assert not at.exception
-    assert [t.label for t in at.text_input] == ["User", "Password"]
-    assert at.button[0].label == "Sign in"
-    assert not at.dataframe and not at.error
+    assert "(/signin?next=" in at.info[0].value
+    assert not at.text_input and not at.dataframe and not at.error and not at.sidebar.button
+
+
+def test_a_revoked_or_forged_token_is_signed_out(app_env: Path):
+    """A token whose session was revoked, or one not signed by this app, shows no page."""
+    security.add_user(app_env, "ines", "investigator", "right-password")
+    store = sessions.store(1800, 43200)
+    revoked = store.open("ines")
+    store.revoke(revoked)
+    for token in (revoked, revoked.rsplit(".", 1)[0] + ".forged"):
+        at = AppTest.from_file(MAIN)
+        at.session_state["session_token"] = token
+        at = run(at)
+        assert not at.exception and "Sign in" in at.info[0].value
+        assert not at.dataframe and not at.error
+
+
+def test_a_user_removed_from_the_users_file_is_signed_out(app_env: Path):
+    """A session of a user no longer in the users file is closed at the next run."""
+    security.add_user(app_env, "ines", "investigator", "right-password")
+    security.add_user(app_env, "abel", "analyst", "right-password")
+    at = signed_in(User("abel", "analyst"))
+    security.remove_user(app_env, "abel")
+    at = run(at)
+    assert not at.exception and "Sign in" in at.info[0].value
 
 
 def test_neo4j_down_is_a_message_not_a_traceback(app_env: Path):
