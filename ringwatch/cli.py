@@ -37,6 +37,7 @@ COMMANDS: list[tuple[str, str, str, str | None]] = [
     ("detectors.cli", "evaluate", "evaluate", "detector"),
     ("gnn.cli", "train", "train", "gnn"),
     ("gnn.cli", "score", "score", "gnn"),
+    ("decide.cli", "decide", "decide", "decider"),
     ("app.cli", "run_app", "app", None),  # the app's pages and console choose their own
     ("ringwatch.demo", "demo", "demo", None),
 ]
@@ -45,6 +46,7 @@ GROUPS = [
     ("stack.cli", "stack_app", "stack"),
     ("graph.cli", "graph_app", "graph"),
     ("app.audit_cli", "audit_app", "audit"),
+    ("decide.cli", "rules_app", "rules"),
 ]
 
 

@@ -24,6 +24,7 @@ COMPONENTS = {
     "loader": "ringwatch load and ringwatch stream: write accounts, keys, devices, transfers",
     "detector": "ringwatch detect and evaluate: read the graph, GDS, write rings and runs",
     "gnn": "ringwatch train and score: read the graph, GDS, write gnn_score",
+    "decider": "ringwatch decide: read the graph, write alerts",
     "app": "the web app's pages: read, and write decisions, ring status and audit events",
     "console": "the web app's free Cypher console: read only",
     "analyst": "ringwatch query: the analysts' stored queries, read only",

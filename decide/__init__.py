@@ -1,0 +1,1 @@
+"""Real-time decisions on Pix transfers: declarative rules, in-memory state, alerts."""
