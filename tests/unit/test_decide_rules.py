@@ -4,6 +4,8 @@ that a malformed file names its line and problem."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -141,3 +143,31 @@ def test_every_field_and_shipped_rule_is_documented():
             assert f"`{root}.{name}`" in doc, f"{root}.{name} is not in docs/decisions.md"
     for rule in load_rules(DEFAULT_RULES).rules:
         assert f"`{rule.id}`" in doc, f"rule {rule.id} is not in docs/decisions.md"
+
+
+def _ringwatch(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ringwatch.cli", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_decide_refuses_a_malformed_rules_file_before_touching_any_server(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("transfer.amount > params.limit", "transfer.amount >>> 1"))
+    done = _ringwatch("decide", "--rules", str(bad))
+    assert done.returncode == 2
+    assert f"{bad}:8: rule big: condition: not a valid expression" in done.stderr
+
+
+def test_rules_test_reports_each_rule_on_the_committed_fixtures():
+    fixtures = PROJECT_ROOT / "data" / "fixtures"
+    done = _ringwatch("rules", "test", str(DEFAULT_RULES), "--data", str(fixtures))
+    assert done.returncode == 0, done.stderr
+    decided = re.search(r"([\d,]+) transfers decided: ([\d,]+) allow", done.stdout)
+    assert decided and int(decided[1].replace(",", "")) > 1000
+    for rule in load_rules(DEFAULT_RULES).rules:
+        assert re.search(rf"^{rule.id} \((review|block)\): fired on [\d,]+", done.stdout, re.M)
