@@ -1,0 +1,78 @@
+"""One stored detection run on a large world, timed per step and scored against its truth.
+
+`bench/detect.py` runs every profile x seed x devices with two baselines, which is too slow at
+scale 20 (the dense-flow baseline alone runs for more than half an hour there). This script
+times only ringwatch, on one dataset:
+
+    ringwatch generate --profile pix-fast --seed 11 --scale 20 --out var/bench/pix-fast-s11-x20
+    .venv/bin/python bench/detect_loaded.py var/bench/pix-fast-s11-x20 --load --wipe
+
+`--load --wipe` empties the graph at NEO4J_URI and bulk-loads DIR first (as `ringwatch
+load`); without them the graph must already hold DIR's data. Then one `ringwatch detect` run
+(detect_once, default DetectionConfig) is timed end to end and per step, and its stored rings
+of kind 'ring' are scored against DIR/ground_truth_rings.csv (detectors.evaluate). Prints one
+JSON line. Run it on a private stack (see bench/detect.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from detectors import evaluate  # noqa: E402
+from detectors.config import DetectionConfig  # noqa: E402
+from detectors.run import detect_once  # noqa: E402
+from graph.gateway import Gateway  # noqa: E402
+from ingest.bulk import load_directory  # noqa: E402
+from ringwatch.settings import load_settings  # noqa: E402
+
+KEYS = (
+    "rings_truth",
+    "rings_detected",
+    "ring_recall",
+    "ring_precision",
+    "ring_coverage",
+    "account_precision",
+    "account_recall",
+    "hard_negatives_flagged",
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data", type=Path, help="dataset directory (with its ground truth)")
+    parser.add_argument("--load", action="store_true", help="bulk-load DIR first")
+    parser.add_argument("--wipe", action="store_true", help="confirm the graph may be deleted")
+    args = parser.parse_args()
+    if args.load and not args.wipe:
+        parser.error("--load empties the graph at NEO4J_URI first: add --wipe to confirm")
+    out: dict[str, object] = {"data": args.data.name}
+    with Gateway(load_settings()) as gateway:
+        gateway.verify()
+        if args.load:
+            gateway.query("admin/reset_batch")
+            start = time.monotonic()
+            load_directory(gateway, args.data, progress=False, say=lambda _: None)
+            out["load_seconds"] = round(time.monotonic() - start, 1)
+        start = time.monotonic()
+        summary = detect_once(
+            gateway, DetectionConfig(), say=lambda line: print(line, file=sys.stderr)
+        )
+        out["seconds"] = round(time.monotonic() - start, 1)
+        out["timings"] = summary.get("timings")
+        rings = gateway.query("detectors/stored_rings", {"kind": "ring"}, mode="read").rows
+    truth, look = evaluate.read_truth(args.data / "ground_truth_rings.csv")
+    found = [set(r["members"]) for r in rings]
+    metrics = evaluate.metrics(found, truth, look, [r["typology_guess"] for r in rings])
+    out.update({key: metrics[key] for key in KEYS})
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
