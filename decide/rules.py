@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,11 @@ class Rule:
     reason: str
     line: int
 
-    def fires(self, known: expr.Facts) -> bool:
-        return bool(self.when.evaluate({**known, "params": self.params}))
+    def fires(self, known: dict[str, Any]) -> bool:
+        """Whether the condition holds on ``known`` (whose ``params`` slot is set to this
+        rule's own, in place: one dict per transfer, not one per rule)."""
+        known["params"] = self.params
+        return bool(self.when.evaluate(known))
 
     def explain(self, known: expr.Facts) -> str:
         """The rule's reason with its placeholders filled from ``known``."""
@@ -77,7 +81,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     source: str
 
-    @property
+    @cached_property
     def windows(self) -> frozenset[tuple[str, int]]:
         """Every sender window (function, minutes) a rule reads."""
         return frozenset(w for r in self.rules for w in r.when.windows)

@@ -200,8 +200,8 @@ class DecisionEngine:
                         key=transfer.id.encode("utf-8"),
                     )
                 )
-                rows.append(alert_row(decision, decided_at))
             if decision.alert:
+                rows.append(alert_row(decision, decided_at))
                 report.alerts += 1
                 report.blocks += decision.decision == "block"
         self.producer.flush()  # alerts reach the topic before the Neo4j write

@@ -287,7 +287,7 @@ def _receiver_facts(
     distinct: int | None = None
     if _young(receiver, transfer.time):
         senders = receiver.senders or set()
-        distinct = len(senders | ({sender_id} if sender_id else set()))
+        distinct = len(senders) + (sender_id is not None and sender_id not in senders)
     return {
         "known": True,
         "id": receiver_id,

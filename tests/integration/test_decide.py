@@ -116,13 +116,20 @@ def read_topic(topic: str, idle_s: float = 2.0) -> list[dict[str, Any]]:
         consumer.close()
 
 
-def run_engine(gateway, topics: Topics, group: str) -> Any:
+def run_engine(gateway, topics: Topics, group: str, emit_allow: bool = False) -> Any:
     state, _ = build_state(gateway, timedelta(hours=24))
     consumer = open_consumer(BOOTSTRAP, group, topics, max_poll_records=500)
     producer = open_producer(BOOTSTRAP)
     try:
         engine = DecisionEngine(
-            gateway, consumer, producer, topics, load_rules(), state, refresh_check_s=0.5
+            gateway,
+            consumer,
+            producer,
+            topics,
+            load_rules(),
+            state,
+            emit_allow=emit_allow,
+            refresh_check_s=0.5,
         )
         return engine.run(until_idle=3)
     finally:
@@ -137,7 +144,7 @@ def test_a_transfer_to_a_ring_member_is_blocked_and_a_replay_adds_no_alert(gatew
     """One transfer to the planted ring's member, one ordinary transfer and two malformed
     ones: a block alert naming the ring on the topic and in Neo4j (linked to transaction
     and ring), nothing for the ordinary one, two dead letters; a second engine replaying the
-    topic from the start writes no second Alert node."""
+    topic from the start writes no second Alert node (nor one for its allow record)."""
     to_ring, ordinary = transfer(1), transfer(2, dst="u7@x.com")
     bad_amount = {**transfer(3), "valor": "-5"}
     send(topics, [*encoded([to_ring, ordinary, bad_amount]), (b"TD00000004", b"{not json")])
@@ -160,10 +167,17 @@ def test_a_transfer_to_a_ring_member_is_blocked_and_a_replay_adds_no_alert(gatew
     assert stored["TD00000001"]["transactions"] == 1
     assert stored["TD00000002"]["alerts"] == 0
 
-    replayed = run_engine(gateway, topics, f"g2-{topics.prefix}")  # a new group: everything
+    # a new group reads everything again, and also sends its allow decisions
+    replayed = run_engine(gateway, topics, f"g2-{topics.prefix}", emit_allow=True)
     assert replayed.alerts == 1
-    assert len(read_topic(alerts_topic(topics))) == 2  # at least once on the topic...
-    assert alerts_in_graph(gateway, ids)["TD00000001"]["alerts"] == 1  # ...once in Neo4j
+    again = [(r["transfer_id"], r["decision"]) for r in read_topic(alerts_topic(topics))]
+    assert sorted(again) == [  # at least once on the topic...
+        ("TD00000001", "block"),
+        ("TD00000001", "block"),
+        ("TD00000002", "allow"),
+    ]
+    stored = alerts_in_graph(gateway, ids)  # ...once in Neo4j, and no allow stored
+    assert (stored["TD00000001"]["alerts"], stored["TD00000002"]["alerts"]) == (1, 0)
 
 
 def _engine(topics: Topics, group: str, models: Path, *extra: str) -> subprocess.Popen[bytes]:
