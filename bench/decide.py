@@ -1,0 +1,316 @@
+"""Benchmark the decision engine: Kafka timestamp of a transfer -> its record on the alert
+topic (p50/p99) at fixed rates, with the stream loader running on the same topics, and the
+engine's restart time. Prints markdown.
+
+On a loaded graph (``ringwatch load DIR`` first), this process
+
+1. starts ``ringwatch stream`` (unless ``--no-loader``) and ``ringwatch decide`` (as
+   deployed: alerts only, unless ``--emit-allow``) as their own processes on fresh topics;
+2. per rate in ``--rates``, sends new transfers between keys of the dataset (all keys whose
+   holder is known, drawn at random) at that rate for ``--seconds`` s, event times on a
+   weekday noon after the graph's last transfer; a share ``--ring-share`` of them (5%) go
+   to keys of open rings' members (``ringwatch detect`` first), which the ring rule blocks:
+   those alerts are the timed ones (with ``--emit-allow``, every transfer). A consumer
+   thread reads the alert topic. Latency of a transfer = the time its record is received
+   from the alert topic minus the transfer's Kafka timestamp (carried in the record); both
+   clocks are this machine's. The engine's own share (the alert's Kafka timestamp minus the
+   transfer's) is reported too;
+3. stops the engine (SIGTERM) and starts it again: restart time = process start to "ready"
+   (state rebuilt from Neo4j, consumer created) and to the first new transfer decided.
+
+    .venv/bin/python bench/decide.py --data DIR [--rates 2000,5000] [--seconds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from decide.runner import alerts_topic, dlq_topic  # noqa: E402
+from graph.gateway import Gateway  # noqa: E402
+from ingest.produce import open_producer  # noqa: E402
+from ingest.topics import Topics, delete_topics, ensure_topics  # noqa: E402
+from ringwatch.settings import load_settings  # noqa: E402
+
+
+class Engine:
+    """A ``ringwatch decide`` process and the lines it printed."""
+
+    def __init__(self, topics: Topics, models: Path, emit_allow: bool) -> None:
+        flags = ["--topic-prefix", topics.prefix, "--group", f"d-{topics.prefix}"]
+        flags += ["--models-dir", str(models), *(["--emit-allow"] if emit_allow else [])]
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ringwatch.cli", "decide", *flags],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        self.lines: list[tuple[float, str]] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            self.lines.append((time.monotonic(), raw.decode(errors="replace").rstrip()))
+
+    def wait_for(self, text: str, timeout: float = 300) -> float:
+        """Seconds from process start to the first line containing ``text``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for at, line in self.lines:
+                if text in line:
+                    return at - self.started
+            if self.proc.poll() is not None:
+                raise SystemExit("decide exited:\n" + "\n".join(line for _, line in self.lines))
+            time.sleep(0.02)
+        raise SystemExit(f"decide printed no {text!r} in {timeout:g} s")
+
+    def line(self, text: str) -> str:
+        return next((line for _, line in self.lines if text in line), "")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+class Alerts:
+    """Reads the alert topic in a thread: per transfer id, when its record arrived (wall
+    clock, ms) and its Kafka timestamp."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        from kafka import KafkaConsumer
+
+        self.consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=bootstrap.split(","),
+            group_id=f"bench-{uuid.uuid4().hex[:6]}",
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            fetch_max_wait_ms=10,
+        )
+        self.seen: dict[str, tuple[float, int, int]] = {}  # id -> (received, alert ts, tx ts)
+        self.decisions: dict[str, int] = {}
+        self.done = threading.Event()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while not self.done.is_set():
+            for batch in self.consumer.poll(timeout_ms=50).values():
+                received = time.time() * 1000
+                for r in batch:
+                    record = json.loads(r.value)
+                    tid = record["transfer_id"]
+                    if tid not in self.seen and record["transfer_kafka_timestamp_ms"]:
+                        self.seen[tid] = (
+                            received,
+                            r.timestamp,
+                            record["transfer_kafka_timestamp_ms"],
+                        )
+                        self.decisions[record["decision"]] = (
+                            self.decisions.get(record["decision"], 0) + 1
+                        )
+        self.consumer.close()
+
+    def wait(self, ids: list[str], timeout: float) -> float:
+        started = time.monotonic()
+        while any(i not in self.seen for i in ids):
+            if time.monotonic() - started > timeout:
+                return float("inf")
+            time.sleep(0.02)
+        return time.monotonic() - started
+
+
+def usable_keys(data: Path) -> list[str]:
+    keys = pd.read_csv(data / "chaves_pix.csv", dtype=str, usecols=["chave_pix", "cpf_cnpj"])
+    holders = set(pd.read_csv(data / "usuarios.csv", dtype=str, usecols=["cpf_cnpj"])["cpf_cnpj"])
+    return keys.loc[keys["cpf_cnpj"].isin(holders), "chave_pix"].tolist()
+
+
+def graph_now(gateway: Gateway) -> datetime:
+    rows = gateway.query("decide/now", mode="read").rows
+    now = rows[0]["now"].to_native() if rows else datetime(2025, 1, 1)
+    noon = (now + timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
+    while noon.weekday() >= 5:
+        noon += timedelta(days=1)
+    return noon
+
+
+def send_at_rate(
+    producer: Any,
+    topic: str,
+    keys: list[str],
+    rate: float,
+    seconds: float,
+    run: str,
+    start: datetime,
+    ring_keys: list[str],
+    ring_share: float,
+    time_all: bool = False,
+) -> tuple[list[str], float]:
+    """Send ``rate`` transfers/s for ``seconds`` s; the ids of the timed ones (those to ring
+    members, or all with ``time_all``) and the rate achieved."""
+    rng = random.Random(7)
+    count = int(rate * seconds)
+    ids: list[str] = []
+    began = time.monotonic()
+    for n in range(count):
+        due = began + n / rate
+        lag = due - time.monotonic()
+        if lag > 0:
+            time.sleep(lag)
+        tid = f"TB{run}-{n:07d}"
+        src, dst = rng.sample(keys, 2)
+        to_ring = rng.random() < ring_share
+        if to_ring:
+            dst = rng.choice(ring_keys)
+        row = {
+            "id_transacao": tid,
+            "timestamp": (start + timedelta(seconds=n / rate)).isoformat(timespec="seconds"),
+            "valor": f"{rng.uniform(5, 900):.2f}",
+            "chave_pix_origem": src,
+            "chave_pix_destino": dst,
+            "tipo_transacao": "transferencia",
+            "status": "concluida",
+        }
+        producer.send(topic, value=json.dumps(row).encode(), key=tid.encode())
+        if to_ring or time_all:
+            ids.append(tid)
+    producer.flush()
+    return ids, count / (time.monotonic() - began)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True, help="the loaded dataset's folder")
+    parser.add_argument("--rates", default="2000,5000", help="transfers/s, comma-separated")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--no-loader", action="store_true", help="do not run ringwatch stream")
+    parser.add_argument("--models-dir", type=Path, default=ROOT / "models")
+    parser.add_argument("--ring-share", type=float, default=0.05)
+    parser.add_argument("--emit-allow", action="store_true", help="time every transfer")
+    args = parser.parse_args()
+
+    settings = load_settings()
+    bootstrap = settings.kafka_bootstrap_servers
+    topics = Topics(f"bd{uuid.uuid4().hex[:6]}")
+    extra = [alerts_topic(topics), dlq_topic(topics)]
+    ensure_topics(bootstrap, [*topics.all, *extra])
+    keys = usable_keys(args.data)
+    load_before = os.getloadavg()
+    gateway = Gateway(settings)
+    start = graph_now(gateway)
+    ring_keys = [r["chave"] for r in gateway.query("bench/ring_member_keys", {"limit": 2000}).rows]
+    if not ring_keys:
+        raise SystemExit("no open ring in the graph: run `ringwatch detect` first")
+    loader = None
+    if not args.no_loader:
+        flags = ["--topic-prefix", topics.prefix, "--group", f"s-{topics.prefix}"]
+        loader = subprocess.Popen(
+            [sys.executable, "-m", "ringwatch.cli", "stream", *flags, "--metrics-port", "0"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    alerts = Alerts(bootstrap, alerts_topic(topics))
+    producer = open_producer(bootstrap, linger_ms=5)
+    topic = topics.of("transacoes_pix")
+    out: list[str] = []
+    try:
+        engine = Engine(topics, args.models_dir, args.emit_allow)
+        ready = engine.wait_for("ready")
+        probe, _ = send_at_rate(producer, topic, keys, 10, 0.1, "W0", start, ring_keys, 1.0)
+        if alerts.wait(probe, 120) == float("inf"):
+            raise SystemExit("no decision on the alert topic within 120 s of the engine start")
+        first = time.monotonic() - engine.started
+        out.append(
+            f"- first start: ready in {ready:.1f} s, first decision {first:.1f} s after "
+            f"process start; {engine.line('State rebuilt')}"
+        )
+        process = psutil.Process(engine.proc.pid)
+        out.append("")
+        out.append(
+            "| transfers/s asked | achieved | timed alerts | p50 | p99 | max | engine share p99 "
+            "| drained after last send | engine CPU | load average |"
+        )
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for i, rate in enumerate(float(r) for r in args.rates.split(",")):
+            cpu_before = sum(process.cpu_times()[:2])
+            t0 = time.monotonic()
+            ids, achieved = send_at_rate(
+                producer,
+                topic,
+                keys,
+                rate,
+                args.seconds,
+                f"R{i}",
+                start + timedelta(hours=i + 1),
+                ring_keys,
+                args.ring_share,
+                args.emit_allow,
+            )
+            drained = alerts.wait(ids, 300)
+            cpu = (sum(process.cpu_times()[:2]) - cpu_before) / (time.monotonic() - t0)
+            got = [alerts.seen[t] for t in ids if t in alerts.seen]
+            end_to_end = np.array([received - tx for received, _, tx in got])
+            engine_share = np.array([alert_ts - tx for _, alert_ts, tx in got])
+            p50, p99, worst = np.percentile(end_to_end, [50, 99, 100])
+            out.append(
+                f"| {rate:,.0f} | {achieved:,.0f} | {len(got):,} of {len(ids):,} | {p50:,.0f} ms "
+                f"| {p99:,.0f} ms | {worst:,.0f} ms | {np.percentile(engine_share, 99):,.0f} ms "
+                f"| {drained:.1f} s | {cpu:.0%} of a core | {os.getloadavg()[0]:.1f} |"
+            )
+            print(out[-1], flush=True)
+        engine.stop()
+        restarted = Engine(topics, args.models_dir, args.emit_allow)
+        ready = restarted.wait_for("ready")
+        probe, _ = send_at_rate(
+            producer, topic, keys, 10, 0.1, "W1", start + timedelta(hours=9), ring_keys, 1.0
+        )
+        alerts.wait(probe, 120)
+        first = time.monotonic() - restarted.started
+        out.append("")
+        out.append(
+            f"- restart: ready in {ready:.1f} s, first new decision {first:.1f} s after "
+            f"process start; {restarted.line('State rebuilt')}"
+        )
+        out.append(f"- decisions seen: {alerts.decisions}")
+        restarted.stop()
+    finally:
+        alerts.done.set()
+        producer.close()
+        if loader is not None:
+            loader.send_signal(signal.SIGTERM)
+            loader.wait(timeout=120)
+        delete_topics(bootstrap, [*topics.all, *extra])
+        gateway.close()
+    out.append(
+        f"- load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; "
+        f"{os.cpu_count()} CPUs"
+    )
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()
