@@ -1,0 +1,140 @@
+"""The engine's Kafka loop with hand-written fakes that record what was asked: alerts are
+sent and acknowledged, then stored, and only then are offsets committed; a refused alert
+record stops the engine before the commit; bad transfers go to the engine's DLQ."""
+
+from __future__ import annotations
+
+import json
+from collections import namedtuple
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from kafka.structs import TopicPartition
+
+from decide.rules import DEFAULT_RULES, load_rules
+from decide.runner import DecisionEngine, alerts_topic, dlq_topic
+from decide.state import Membership, State
+from graph.gateway import Result
+from ingest.topics import Topics
+
+TOPICS = Topics("t")
+Record = namedtuple("Record", "topic partition offset key value timestamp")
+
+
+class Future:
+    def __init__(self, error: Exception | None = None) -> None:
+        self.exception = error
+
+    def failed(self) -> bool:
+        return self.exception is not None
+
+
+class Fakes:
+    """Consumer, producer and gateway in one, writing to one log."""
+
+    def __init__(self, records: list[Record], refuse_alerts: bool = False) -> None:
+        self.log: list[tuple[Any, ...]] = []
+        self.records, self.refuse_alerts = records, refuse_alerts
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    # consumer
+    def subscribe(self, topics: list[str]) -> None:
+        self.log.append(("subscribe", tuple(topics)))
+
+    def poll(self, timeout_ms: int) -> dict[TopicPartition, list[Record]]:
+        records, self.records = self.records, []
+        return {TopicPartition(TOPICS.of("transacoes_pix"), 0): records} if records else {}
+
+    def assignment(self) -> set[TopicPartition]:
+        return {TopicPartition(TOPICS.of("transacoes_pix"), 0)}
+
+    def commit(self, offsets: Mapping[TopicPartition, Any]) -> None:
+        self.log.append(("commit", {tp.topic: o.offset for tp, o in offsets.items()}))
+
+    def close(self, autocommit: bool) -> None:
+        self.log.append(("close",))
+
+    # producer
+    def send(self, topic: str, value: bytes, key: bytes) -> Future:
+        self.log.append(("send", topic))
+        self.sent.append((topic, json.loads(value)))
+        refused = self.refuse_alerts and topic == alerts_topic(TOPICS)
+        return Future(RuntimeError("broker said no") if refused else None)
+
+    def flush(self) -> None:
+        self.log.append(("flush",))
+
+    # gateway
+    def query(self, name: str, params: Mapping[str, Any] | None = None, **_: Any) -> Result:
+        self.log.append(("query", name))
+        if name == "decide/versions":
+            return Result.of_rows([{"last_run": None, "decisions": 0, "frauds": 0}])
+        return Result.of_rows([{"alerts": len((params or {}).get("rows", []))}])
+
+    def transaction(self, steps: Any, before_commit: Any = None) -> list[Result]:
+        raise AssertionError("the engine writes alerts with one query")
+
+    def gds(self) -> Any:
+        raise AssertionError("the engine does not use GDS")
+
+
+def state() -> State:
+    s = State()
+    for user, document, key in [("U1", "52998224725", "a@x.com"), ("U2", "11144477735", "b@x.com")]:
+        s.apply("usuarios", {"id_usuario": user, "cpf_cnpj": document})
+        s.apply("chaves_pix", {"chave_pix": key, "cpf_cnpj": document})
+    s.caches.rings["U2"] = Membership("R000007", "open", "ring")
+    return s
+
+
+def record(offset: int, transfer_id: str, value: bytes | None = None) -> Record:
+    row = {
+        "id_transacao": transfer_id,
+        "timestamp": "2025-03-10T12:00:00",
+        "valor": "50.00",
+        "chave_pix_origem": "a@x.com",
+        "chave_pix_destino": "b@x.com",
+        "tipo_transacao": "transferencia",
+        "status": "concluida",
+    }
+    payload = json.dumps(row).encode() if value is None else value
+    return Record(TOPICS.of("transacoes_pix"), 0, offset, transfer_id.encode(), payload, 1_000)
+
+
+def engine(fakes: Fakes) -> DecisionEngine:
+    rules = load_rules(DEFAULT_RULES)
+    return DecisionEngine(fakes, fakes, fakes, TOPICS, rules, state(), refresh_check_s=60)
+
+
+def test_offsets_are_committed_after_the_alerts_are_acknowledged_and_stored():
+    fakes = Fakes([record(0, "T1"), record(1, "T2"), record(2, "T3", b"{broken")])
+    report = engine(fakes).run(until_idle=0)
+    assert (report.decided, report.alerts, report.blocks, report.dead_lettered) == (2, 2, 2, 1)
+    steps = [  # the background cache check (decide/versions) may come at any time
+        entry[0] if entry[0] != "query" else entry
+        for entry in fakes.log
+        if entry != ("query", "decide/versions")
+    ]
+    assert steps[steps.index("flush") :][:3] == [
+        "flush",
+        ("query", "decide/write_alerts"),
+        "commit",
+    ]
+    assert ("commit", {TOPICS.of("transacoes_pix"): 3}) in fakes.log
+    alerts = [v for topic, v in fakes.sent if topic == alerts_topic(TOPICS)]
+    assert [(a["transfer_id"], a["decision"], a["ring_id"]) for a in alerts] == [
+        ("T1", "block", "R000007"),
+        ("T2", "block", "R000007"),
+    ]
+    assert alerts[0]["transfer_kafka_timestamp_ms"] == 1_000
+    dead = [v for topic, v in fakes.sent if topic == dlq_topic(TOPICS)]
+    assert [(d["key"], d["cause"]) for d in dead] == [("T3", "invalid_json")]
+
+
+def test_a_refused_alert_record_stops_the_engine_before_any_commit():
+    fakes = Fakes([record(0, "T1")], refuse_alerts=True)
+    with pytest.raises(RuntimeError, match="Kafka refused 1 alert or dead-letter records"):
+        engine(fakes).run(until_idle=0)
+    assert not [entry for entry in fakes.log if entry[0] == "commit"]
+    assert ("close",) in fakes.log
