@@ -33,7 +33,7 @@ def decide(
     group: Annotated[str, typer.Option(help="Kafka consumer group id.")] = "ringwatch-decide",
     instance_id: Annotated[
         str | None,
-        typer.Option(help="Static group member id: a restarted engine resumes its partitions."),
+        typer.Option(help="Static group member id (see docs/decisions.md before using it)."),
     ] = None,
     topic_prefix: Annotated[
         str, typer.Option(help="Reads PREFIX.transacoes; writes PREFIX.alertas.")
