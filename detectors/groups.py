@@ -182,6 +182,9 @@ def score_groups(
     code = pd.Series(np.arange(len(graph.names)), index=graph.names)
     src_code = code.reindex(transfers["src"]).to_numpy()
     dst_code = code.reindex(transfers["dst"]).to_numpy()
+    by_sender = np.argsort(src_code, kind="stable")
+    first = np.searchsorted(src_code[by_sender], np.arange(len(graph.names) + 1))
+    inside = np.zeros(len(graph.names), dtype=bool)
     out = []
     for part in groups:
         found = {a for f in part if f.kind != "gnn_link" for a in f.members}
@@ -192,15 +195,17 @@ def score_groups(
             continue
         members = sorted({a for f in part for a in f.members})
         kinds = {f.kind for f in part}
-        inside = np.zeros(len(graph.names), dtype=bool)
-        inside[code[members].to_numpy()] = True
-        internal = inside[src_code] & inside[dst_code]
+        codes = code[members].to_numpy()
+        sent = np.concatenate([by_sender[first[c] : first[c + 1]] for c in codes])
+        inside[codes] = True
+        internal = sent[inside[dst_code[sent]]]  # rows of transfers between two members
+        inside[codes] = False
         tied = [f.rows for f in part if f.rows is not None]
         rows = np.unique(np.concatenate(tied)) if tied else np.zeros(0, dtype=np.int64)
-        rows = rows.astype(np.int64) if len(rows) else np.flatnonzero(internal & one_off_rows)
+        rows = rows.astype(np.int64) if len(rows) else np.sort(internal[one_off_rows[internal]])
         ts, amount = transfers["ts"].to_numpy()[rows], transfers["amount"].to_numpy()[rows]
         case = "trace" in kinds or any(m in fraud for m in members)
-        one_off = float(one_off_rows[internal].mean()) if internal.any() else 0.0
+        one_off = float(one_off_rows[internal].mean()) if len(internal) else 0.0
         factor = {
             "evidence": 1.0 - doubt,
             "fraud": 1.0 if case else 0.0,
