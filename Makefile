@@ -61,10 +61,13 @@ BENCH_DIR ?= var/bench
 # Every benchmark in bench/, at scale 1 (each script's --help shows how to run larger scales;
 # docs/benchmarks.md gives the exact commands behind every published figure). Wipes the graph.
 bench: stack-up  ## Run every benchmark (long; figures go to stdout)
-	$(BIN)/python bench/generate.py --scales 20 200
+	$(BIN)/python bench/generate.py --scales 1
 	$(RW) generate --out $(BENCH_DIR)/s1 --scale 1 --seed 7
 	$(BIN)/python bench/ingest.py --data $(BENCH_DIR)/s1 --rates 2000,1000
-	$(BIN)/python bench/detect.py --load --data $(BENCH_DIR)/s1 --label "scale 1" --scale 1
+	$(BIN)/python bench/check.py --scale 1
+	$(BIN)/python bench/detect.py --wipe --scale 1 --seeds 7 --data-dir $(BENCH_DIR)
+	$(BIN)/python bench/detect_loaded.py $(BENCH_DIR)/s1 --load --wipe
+	$(BIN)/python bench/decide.py --data $(BENCH_DIR)/s1 --rates 2000 --seconds 30
 	$(BIN)/python bench/gnn.py --scales 1
 	$(BIN)/python bench/app_ring_render.py --sizes 100 500 1000
 
