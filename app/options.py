@@ -32,7 +32,7 @@ def default_users_file(settings: Settings) -> Path:
 
 def default_audit_file(settings: Settings) -> Path:
     """The copy of the audit trail outside Neo4j (one JSON line per event)."""
-    return settings.var_dir / "audit" / "trail.jsonl"
+    return settings.audit_file
 
 
 def default_models_dir() -> Path:

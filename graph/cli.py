@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -32,7 +34,22 @@ def reset(
     if not yes:
         typer.echo("This deletes all data in the graph. Re-run with --yes to confirm.")
         raise typer.Exit(1)
-    with Gateway(load_settings()) as gateway:
+    settings = load_settings()
+    with Gateway(settings) as gateway:
         before = gateway.query("admin/count_nodes", mode="read").rows[0]["nodes"]
         gateway.query("admin/reset_batch")
     typer.echo(f"Deleted {before} nodes.")
+    kept = archive_audit_copy(settings.audit_file, datetime.now(UTC))
+    if kept is not None:
+        typer.echo(f"The audit trail went with the graph; its file copy is kept as {kept}.")
+
+
+def archive_audit_copy(path: Path, now: datetime) -> Path | None:
+    """Move the audit trail's file copy aside (``trail-<UTC time>.jsonl``) once the graph and
+    its trail are deleted, so that the next trail starts a clean chain and ``audit verify``
+    does not compare it with the old one. Returns where it went, None when there was none."""
+    if not path.exists():
+        return None
+    kept = path.with_name(f"{path.stem}-{now.strftime('%Y%m%dT%H%M%SZ')}{path.suffix}")
+    path.rename(kept)
+    return kept

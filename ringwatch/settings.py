@@ -65,6 +65,11 @@ class Settings:
         return self.var_dir / "stack"
 
     @property
+    def audit_file(self) -> Path:
+        """The copy of the audit trail outside Neo4j (one JSON line per event)."""
+        return self.var_dir / "audit" / "trail.jsonl"
+
+    @property
     def password_file(self) -> Path:
         return self.stack_dir / "neo4j.password"
 
