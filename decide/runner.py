@@ -40,7 +40,14 @@ from decide.rebuild import Refresher, load_caches
 from decide.rules import RuleSet
 from decide.state import Caches, State, Transfer
 from graph.gateway import Graph
-from ingest.stream import Backoff, Message, dlq_record, is_transient, next_offsets, plan_batch
+from ingest.stream import (
+    Backoff,
+    Message,
+    commit_offsets,
+    dlq_record,
+    is_transient,
+    plan_batch,
+)
 from ingest.topics import Topics
 
 log = logging.getLogger("ringwatch.decide")
@@ -214,21 +221,8 @@ class DecisionEngine:
                 f"Kafka refused {len(failed)} alert or dead-letter records "
                 f"({failed[0].exception!r}); nothing of this batch was committed."
             )
-        self._commit(messages)
+        commit_offsets(self.consumer, messages)
         report.batches += 1
-
-    def _commit(self, messages: list[Message]) -> None:
-        from kafka.errors import CommitFailedError, RebalanceInProgressError
-        from kafka.structs import OffsetAndMetadata, TopicPartition
-
-        offsets = {
-            TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
-            for (topic, partition), offset in next_offsets(messages).items()
-        }
-        try:
-            self.consumer.commit(offsets)
-        except (CommitFailedError, RebalanceInProgressError) as exc:
-            log.warning("offset commit refused after a rebalance (%s); batch will be re-read", exc)
 
     def _with_retry(self, action: Callable[[], Any]) -> Any:
         delays = self.backoff.delays()

@@ -18,6 +18,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+# One row per ring or linked-account cluster, as every detection step returns them.
+RING_COLUMNS = [
+    "kind",
+    "members",
+    "size",
+    "score",
+    "reasons",
+    "typology_guess",
+    "first_seen",
+    "last_seen",
+    "total_amount",
+]
+
 TRANSFER_COLUMNS = ("src", "dst", "ts", "amount")
 EDGE_COLUMNS = ("src", "dst", "ts", "amount", "evidence")
 

@@ -24,6 +24,7 @@ import pandas as pd
 from detectors.assemble import components
 from detectors.config import DetectionConfig
 from detectors.explain import brl
+from detectors.frames import RING_COLUMNS
 from detectors.oneoff import OneOff
 
 WEIGHTS = {"evidence": 3.0, "fraud": 1.0, "gnn": 1.0}
@@ -158,20 +159,9 @@ def score_groups(
     accounts: pd.DataFrame,
     cfg: DetectionConfig,
 ) -> pd.DataFrame:
-    """One scored, explained ring row per group (the pipeline's RING_COLUMNS)."""
-    cols = [
-        "kind",
-        "members",
-        "size",
-        "score",
-        "reasons",
-        "typology_guess",
-        "first_seen",
-        "last_seen",
-        "total_amount",
-    ]
+    """One scored, explained ring row per group (RING_COLUMNS)."""
     if not groups:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=RING_COLUMNS)
     one_off_rows = np.zeros(len(transfers), dtype=bool)
     one_off_rows[graph.row] = True
     gnn = (
@@ -241,4 +231,4 @@ def score_groups(
                 "total_amount": round(float(amount.sum()), 2),
             }
         )
-    return pd.DataFrame(out, columns=cols)
+    return pd.DataFrame(out, columns=RING_COLUMNS)

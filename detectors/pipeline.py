@@ -32,19 +32,7 @@ from detectors import (
     takeover,
 )
 from detectors.config import DetectionConfig
-from detectors.frames import Inputs
-
-RING_COLUMNS = [
-    "kind",
-    "members",
-    "size",
-    "score",
-    "reasons",
-    "typology_guess",
-    "first_seen",
-    "last_seen",
-    "total_amount",
-]
+from detectors.frames import RING_COLUMNS, Inputs
 
 
 @dataclass

@@ -251,6 +251,23 @@ class Backoff:
             delay = min(delay * self.factor, self.max_s)
 
 
+def commit_offsets(consumer: Any, batch: list[Message]) -> None:
+    """Commit the offsets after ``batch``. A commit refused because the group rebalanced is
+    logged, not raised: the batch is already written, and its new owner re-reads it (the
+    writes are idempotent, so that is harmless)."""
+    from kafka.errors import CommitFailedError, RebalanceInProgressError
+    from kafka.structs import OffsetAndMetadata, TopicPartition
+
+    offsets = {
+        TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
+        for (topic, partition), offset in next_offsets(batch).items()
+    }
+    try:
+        consumer.commit(offsets)
+    except (CommitFailedError, RebalanceInProgressError) as exc:
+        log.warning("offset commit refused after a rebalance (%s); batch will be re-read", exc)
+
+
 def is_transient(exc: BaseException) -> bool:
     """True when ``exc`` says Neo4j is unavailable for now (the gateway's ``transient``)."""
     return isinstance(exc, GraphError) and exc.transient
@@ -480,7 +497,7 @@ class StreamLoader:
                     f"Kafka refused {len(failed)} dead-letter records "
                     f"({failed[0].exception!r}); nothing of this batch was committed."
                 )
-        self._commit(flight.batch)
+        commit_offsets(self.consumer, flight.batch)
         self._account(flight, linked)
 
     def _account(self, flight: _InFlight, linked: int) -> None:
@@ -513,21 +530,6 @@ class StreamLoader:
             for start in range(0, len(rows), WRITE_CHUNK):
                 linked += write_rows(self.gateway, dataset, rows[start : start + WRITE_CHUNK])
         return linked + link_transfers(self.gateway)
-
-    def _commit(self, batch: list[Message]) -> None:
-        from kafka.errors import CommitFailedError, RebalanceInProgressError
-        from kafka.structs import OffsetAndMetadata, TopicPartition
-
-        offsets = {
-            TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
-            for (topic, partition), offset in next_offsets(batch).items()
-        }
-        try:
-            self.consumer.commit(offsets)
-        except (CommitFailedError, RebalanceInProgressError) as exc:
-            # The group rebalanced: the batch is in Neo4j, and its new owner will re-read it
-            # (idempotent writes make that harmless).
-            log.warning("offset commit refused after a rebalance (%s); batch will be re-read", exc)
 
     def _with_retry(self, action: Callable[[], Any]) -> Any:
         delays = self.backoff.delays()
