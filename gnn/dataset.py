@@ -2,8 +2,8 @@
 labels, the time-based inductive split and an on-disk cache keyed by a hash of the data.
 
 Labels come only from what a bank knows (``cypher/gnn/labels.cypher``): receivers of
-confirmed fraudes.csv cases and accounts investigators confirmed. The ground-truth file is
-never read here.
+confirmed fraudes.csv cases and accounts investigators confirmed (the app's dated
+``Decision`` nodes). The ground-truth file is never read here.
 """
 
 from __future__ import annotations
@@ -15,15 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
+from data.schema import TIME_ZONE
 from gnn import features as F
 from graph.gateway import Graph
 
 # Bumped whenever feature or edge code changes meaning, so old caches are not reused.
-DATASET_VERSION = "1"
+DATASET_VERSION = "2"  # 2: decisions dated by their `at`
 # Edge relations of the account graph (message direction src -> dst).
 REL_PAID_BY = 0  # sender -> receiver: a receiver aggregates its senders
 REL_PAID_TO = 1  # receiver -> sender: a sender aggregates its receivers
@@ -60,7 +62,10 @@ class Split:
 
 
 def to_epoch(value: Any) -> float:
-    """Epoch seconds of a Neo4j temporal, datetime, ISO string or number; NaN when unknown."""
+    """Epoch seconds on the graph's clock (wall time in ``TIME_ZONE`` read as UTC, as the
+    graph stores local times) of a Neo4j temporal, datetime, ISO string or number: a naive
+    value is already wall time; an aware one is converted to ``TIME_ZONE`` first. NaN when
+    unknown."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return float("nan")
     if isinstance(value, int | float | np.integer | np.floating):
@@ -73,17 +78,17 @@ def to_epoch(value: Any) -> float:
         except ValueError:
             return float("nan")
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)  # local wall time, the graph's clock
-        else:
-            value = value.replace(tzinfo=None).replace(tzinfo=UTC)
+        if value.tzinfo is not None:
+            value = value.astimezone(ZoneInfo(TIME_ZONE)).replace(tzinfo=None)
+        value = value.replace(tzinfo=UTC)
         return float(value.timestamp())
     return float("nan")
 
 
 def export_labels(gateway: Graph) -> pd.DataFrame:
-    """The bank's label records (fraud cases, confirmed rings, confirmed decisions)."""
-    rows = gateway.query("gnn/labels", mode="read").rows
+    """The bank's label records (fraud cases, and accounts confirmed by investigators'
+    decisions about them or their ring), each with the time the bank knew it."""
+    rows = gateway.query("gnn/labels", {"time_zone": TIME_ZONE}, mode="read").rows
     frame = pd.DataFrame(rows, columns=["id_usuario", "source", "status", "known_at"])
     frame["known_at"] = [to_epoch(v) for v in frame["known_at"]]
     return frame.dropna(subset=["id_usuario"]).reset_index(drop=True)
@@ -184,7 +189,7 @@ def read_cache(folder: Path) -> GraphDataset:
 
 def positive_times(labels: pd.DataFrame) -> pd.Series:
     """Per positive account, when the bank first knew (confirmed fraud case, confirmed ring or
-    decision); confirmations without a date count as known since the beginning."""
+    decision); a fraud case without a detection date counts as known since the beginning."""
     positive = labels[
         ((labels["source"] == "fraud") & (labels["status"] == "confirmada"))
         | labels["source"].isin(["ring", "decision"])
