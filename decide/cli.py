@@ -50,16 +50,26 @@ def decide(
     refresh_every: Annotated[
         float, typer.Option(help="Seconds between cache refreshes at the latest (rings, scores).")
     ] = 300.0,
+    metrics_port: Annotated[
+        int,
+        typer.Option(
+            envvar="RINGWATCH_DECIDE_METRICS_PORT",
+            help="Port of the Prometheus /metrics endpoint on 127.0.0.1 (0: none); see "
+            "docs/monitoring.md.",
+        ),
+    ] = 9109,
 ) -> None:
     """Decide every Pix transfer on PREFIX.transacoes: allow, review or block, with a score,
     the rules that fired and reasons in words. Alerts (review, block) go to PREFIX.alertas
     and to Neo4j as (:Alert) nodes; malformed transfers to PREFIX.decide.dlq. Offsets are
     committed only after both have the batch. Stops cleanly on SIGTERM or Ctrl-C."""
+    from decide.metrics import EngineMetrics
     from decide.rebuild import build_state
     from decide.runner import DecisionEngine, alerts_topic, dlq_topic, engine_topics
     from graph.gateway import Gateway, apply_schema
     from ingest.produce import open_producer
     from ingest.stream import open_consumer
+    from ringwatch.monitoring import serve
 
     rules = load_rules(rules_file)  # a malformed file fails here, before any I/O
     settings = load_settings()
@@ -93,6 +103,10 @@ def decide(
             client_id="ringwatch-decide",
         )
         producer = open_producer(bootstrap, client_id="ringwatch-decide", linger_ms=2)
+        metrics = EngineMetrics()
+        if metrics_port:
+            serve(metrics.registry, metrics_port)
+            typer.echo(f"Metrics on http://127.0.0.1:{metrics_port}/metrics")
         engine = DecisionEngine(
             gateway,
             consumer,
@@ -103,6 +117,7 @@ def decide(
             emit_allow=emit_allow,
             models_dir=models_dir,
             refresh_every_s=refresh_every,
+            metrics=metrics,
         )
         _stop_on_signals(engine)
         typer.echo(f"Deciding {topics.of('transacoes_pix')} (group {group}), ready.")

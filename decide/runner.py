@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from decide.engine import Decision, decide
+from decide.metrics import EngineMetrics
 from decide.rebuild import Refresher, load_caches
 from decide.rules import RuleSet
 from decide.state import Caches, State, Transfer
@@ -119,6 +120,7 @@ class DecisionEngine:
         refresh_every_s: float = 300.0,
         backoff: Backoff | None = None,
         clock: Callable[[], float] = time.monotonic,
+        metrics: EngineMetrics | None = None,
     ) -> None:
         self.gateway, self.consumer, self.producer = gateway, consumer, producer
         self.topics, self.rules, self.state = topics, rules, state
@@ -128,6 +130,7 @@ class DecisionEngine:
         self.backoff = backoff or Backoff()
         self.clock = clock
         self.report = EngineReport()
+        self.metrics = metrics or EngineMetrics()
         self._stopping = threading.Event()
         self._fresh: Caches | None = None
         self._alerts, self._dlq = alerts_topic(topics), dlq_topic(topics)
@@ -150,6 +153,7 @@ class DecisionEngine:
                 if self._fresh is not None:
                     self.state.caches, self._fresh = self._fresh, None
                     self.report.refreshes += 1
+                    self.metrics.refreshes.inc()
                 now = self.clock()
                 if messages or (not assigned and self.consumer.assignment()):
                     assigned, idle_since = True, now
@@ -172,7 +176,8 @@ class DecisionEngine:
         ]
 
     def _handle(self, messages: list[Message]) -> None:
-        report = self.report
+        started = time.perf_counter()
+        report, metrics = self.report, self.metrics
         report.consumed += len(messages)
         plan = plan_batch(messages, self.topics)
         transfers_topic = self.topics.of(TRANSFERS)
@@ -185,6 +190,7 @@ class DecisionEngine:
                     )
                 )
                 report.dead_lettered += 1
+                metrics.dead_lettered.inc()
             else:
                 report.context_rejected += 1
         for dataset in CONTEXT:
@@ -192,14 +198,20 @@ class DecisionEngine:
                 self.state.apply(dataset, row)
         stamps = {m.key: m.timestamp_ms for m in messages if m.topic == transfers_topic and m.key}
         decided_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-        rows = []
+        rows, stamped = [], []
         for row in plan.rows.get(TRANSFERS, []):
             transfer = Transfer.of_row(row)
             decision = decide(transfer, self.state, self.rules)
             self.state.record(transfer)
             report.decided += 1
+            metrics.decisions.labels(decision.decision).inc()
+            for rule in decision.rules:
+                metrics.rules_fired.labels(rule).inc()
+            stamp = stamps.get(transfer.id.encode())
+            if stamp is not None:
+                stamped.append(stamp)
             if decision.alert or self.emit_allow:
-                record = decision.record(stamps.get(transfer.id.encode()), decided_at)
+                record = decision.record(stamp, decided_at)
                 sent.append(
                     self.producer.send(
                         self._alerts,
@@ -212,6 +224,9 @@ class DecisionEngine:
                 report.alerts += 1
                 report.blocks += decision.decision == "block"
         self.producer.flush()  # alerts reach the topic before the Neo4j write
+        sent_ms = time.time() * 1000
+        for stamp in stamped:
+            metrics.latency.observe(max(0.0, sent_ms - stamp) / 1000)
         if rows:
             self._with_retry(lambda: self.gateway.query("decide/write_alerts", {"rows": rows}))
         failed = [f for f in sent if f.failed()]
@@ -223,6 +238,8 @@ class DecisionEngine:
             )
         commit_offsets(self.consumer, messages)
         report.batches += 1
+        metrics.batch_seconds.observe(time.perf_counter() - started)
+        self._update_lag()
 
     def _with_retry(self, action: Callable[[], Any]) -> Any:
         delays = self.backoff.delays()
@@ -233,8 +250,20 @@ class DecisionEngine:
                 if not is_transient(exc) or self._stopping.is_set():
                     raise
                 delay = next(delays)
+                self.metrics.neo4j_retries.inc()
                 log.warning("Neo4j unavailable (%s); retrying the alerts in %.1f s", exc, delay)
                 self._stopping.wait(delay)
+
+    def _update_lag(self) -> None:
+        """Transfers not yet decided, per assigned partition (informative only)."""
+        try:
+            for tp in self.consumer.assignment():
+                high = self.consumer.highwater(tp)
+                if high is not None:
+                    lag = max(0, high - self.consumer.position(tp))
+                    self.metrics.lag.labels(tp.topic, str(tp.partition)).set(lag)
+        except Exception as exc:  # never fail a batch over a gauge
+            log.debug("consumer lag unavailable: %s", exc)
 
     def _refresh_loop(self) -> None:
         """Background: new caches when the graph or the model says they are stale."""

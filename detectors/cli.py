@@ -47,11 +47,21 @@ def detect(
     lock_ttl: Annotated[
         int, typer.Option(help="Seconds after which a crashed run's lock is considered stale.")
     ] = 3600,
+    metrics_port: Annotated[
+        int,
+        typer.Option(
+            envvar="RINGWATCH_DETECT_METRICS_PORT",
+            help="With --every: port of the Prometheus /metrics endpoint on 127.0.0.1 "
+            "(0: none); see docs/monitoring.md.",
+        ),
+    ] = 9110,
 ) -> None:
     """Flag mule rings and linked accounts in the loaded graph, score and explain them, and
     store them as :Ring nodes (stable ids across runs) with a :DetectionRun record."""
     from detectors import schedule, store
+    from detectors.metrics import DetectMetrics, watched
     from graph.gateway import Gateway, apply_schema
+    from ringwatch.monitoring import serve
 
     cfg = DetectionConfig.from_pairs(set_ or [])
     settings = load_settings()
@@ -63,12 +73,24 @@ def detect(
             detect_once(gateway, cfg, dry_run, gds, lock_ttl, say=typer.echo)
             return
         seconds = schedule.parse_every(every)
+        metrics = DetectMetrics()
+        if metrics_port:
+            serve(metrics.registry, metrics_port)
+            typer.echo(f"Metrics on http://127.0.0.1:{metrics_port}/metrics")
         typer.echo(f"Detecting every {every}; stop with Ctrl-C.")
+
+        def busy(exc: BaseException) -> bool:
+            return isinstance(exc, store.LockBusy)
+
         try:
             schedule.loop(
-                lambda: detect_once(gateway, cfg, dry_run, gds, lock_ttl, say=typer.echo),
+                watched(
+                    lambda: detect_once(gateway, cfg, dry_run, gds, lock_ttl, say=typer.echo),
+                    metrics,
+                    busy,
+                ),
                 seconds,
-                is_busy=lambda exc: isinstance(exc, store.LockBusy),
+                is_busy=busy,
             )
         except KeyboardInterrupt:
             typer.echo("Stopped.")

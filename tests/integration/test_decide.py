@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from decide.metrics import EngineMetrics
 from decide.rebuild import build_state
 from decide.rules import load_rules
 from decide.runner import DecisionEngine, alerts_topic, dlq_topic, engine_topics
@@ -116,7 +117,9 @@ def read_topic(topic: str, idle_s: float = 2.0) -> list[dict[str, Any]]:
         consumer.close()
 
 
-def run_engine(gateway, topics: Topics, group: str, emit_allow: bool = False) -> Any:
+def run_engine(
+    gateway, topics: Topics, group: str, emit_allow: bool = False, metrics: Any = None
+) -> Any:
     state, _ = build_state(gateway, timedelta(hours=24))
     consumer = open_consumer(BOOTSTRAP, group, topics, max_poll_records=500)
     producer = open_producer(BOOTSTRAP)
@@ -130,6 +133,7 @@ def run_engine(gateway, topics: Topics, group: str, emit_allow: bool = False) ->
             state,
             emit_allow=emit_allow,
             refresh_check_s=0.5,
+            metrics=metrics,
         )
         return engine.run(until_idle=3)
     finally:
@@ -149,8 +153,15 @@ def test_a_transfer_to_a_ring_member_is_blocked_and_a_replay_adds_no_alert(gatew
     bad_amount = {**transfer(3), "valor": "-5"}
     send(topics, [*encoded([to_ring, ordinary, bad_amount]), (b"TD00000004", b"{not json")])
 
-    report = run_engine(gateway, topics, f"g1-{topics.prefix}")
+    metrics = EngineMetrics()
+    report = run_engine(gateway, topics, f"g1-{topics.prefix}", metrics=metrics)
     assert (report.decided, report.alerts, report.blocks, report.dead_lettered) == (2, 1, 1, 2)
+    # the engine's Prometheus metrics say the same
+    assert metrics.value("ringwatch_decide_decisions_total", decision="block") == 1
+    assert metrics.value("ringwatch_decide_decisions_total", decision="allow") == 1
+    assert metrics.value("ringwatch_decide_rule_fired_total", rule="receiver_in_ring") == 1
+    assert metrics.value("ringwatch_decide_dead_lettered_total") == 2
+    assert metrics.value("ringwatch_decide_latency_seconds_count") == 2
     records = read_topic(alerts_topic(topics))
     assert [(r["transfer_id"], r["decision"], r["ring_id"]) for r in records] == [
         ("TD00000001", "block", RING)
@@ -183,6 +194,7 @@ def test_a_transfer_to_a_ring_member_is_blocked_and_a_replay_adds_no_alert(gatew
 def _engine(topics: Topics, group: str, models: Path, *extra: str) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "ringwatch.cli", "decide", "--topic-prefix", topics.prefix]
     command += ["--group", group, "--instance-id", "decide-1", "--models-dir", str(models)]
+    command += ["--metrics-port", "0"]
     return subprocess.Popen(
         [*command, *extra],
         cwd=PROJECT_ROOT,
