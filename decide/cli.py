@@ -51,13 +51,12 @@ def decide(
         float, typer.Option(help="Seconds between cache refreshes at the latest (rings, scores).")
     ] = 300.0,
     metrics_port: Annotated[
-        int,
+        int | None,
         typer.Option(
-            envvar="RINGWATCH_DECIDE_METRICS_PORT",
-            help="Port of the Prometheus /metrics endpoint on 127.0.0.1 (0: none); see "
-            "docs/monitoring.md.",
+            help="Port of the Prometheus /metrics endpoint (0: none; default "
+            "RINGWATCH_DECIDE_METRICS_PORT, else 9109); see docs/monitoring.md.",
         ),
-    ] = 9109,
+    ] = None,
 ) -> None:
     """Decide every Pix transfer on PREFIX.transacoes: allow, review or block, with a score,
     the rules that fired and reasons in words. Alerts (review, block) go to PREFIX.alertas
@@ -104,9 +103,10 @@ def decide(
         )
         producer = open_producer(bootstrap, client_id="ringwatch-decide", linger_ms=2)
         metrics = EngineMetrics()
-        if metrics_port:
-            serve(metrics.registry, metrics_port)
-            typer.echo(f"Metrics on http://127.0.0.1:{metrics_port}/metrics")
+        port = settings.decide_metrics_port if metrics_port is None else metrics_port
+        if port:
+            serve(metrics.registry, port, settings.metrics_addr)
+            typer.echo(f"Metrics on http://{settings.metrics_addr}:{port}/metrics")
         engine = DecisionEngine(
             gateway,
             consumer,

@@ -48,13 +48,12 @@ def detect(
         int, typer.Option(help="Seconds after which a crashed run's lock is considered stale.")
     ] = 3600,
     metrics_port: Annotated[
-        int,
+        int | None,
         typer.Option(
-            envvar="RINGWATCH_DETECT_METRICS_PORT",
-            help="With --every: port of the Prometheus /metrics endpoint on 127.0.0.1 "
-            "(0: none); see docs/monitoring.md.",
+            help="With --every: port of the Prometheus /metrics endpoint (0: none; default "
+            "RINGWATCH_DETECT_METRICS_PORT, else 9110); see docs/monitoring.md.",
         ),
-    ] = 9110,
+    ] = None,
 ) -> None:
     """Flag mule rings and linked accounts in the loaded graph, score and explain them, and
     store them as :Ring nodes (stable ids across runs) with a :DetectionRun record."""
@@ -74,9 +73,10 @@ def detect(
             return
         seconds = schedule.parse_every(every)
         metrics = DetectMetrics()
-        if metrics_port:
-            serve(metrics.registry, metrics_port)
-            typer.echo(f"Metrics on http://127.0.0.1:{metrics_port}/metrics")
+        port = settings.detect_metrics_port if metrics_port is None else metrics_port
+        if port:
+            serve(metrics.registry, port, settings.metrics_addr)
+            typer.echo(f"Metrics on http://{settings.metrics_addr}:{port}/metrics")
         typer.echo(f"Detecting every {every}; stop with Ctrl-C.")
 
         def busy(exc: BaseException) -> bool:

@@ -26,6 +26,7 @@ COMPONENTS = {
     "gnn": "ringwatch train and score: read the graph, GDS, write gnn_score",
     "decider": "ringwatch decide: read the graph, write alerts",
     "app": "the web app's pages: read, and write decisions, ring status and audit events",
+    "api": "ringwatch api: read the graph, write ring decisions and audit events",
     "console": "the web app's free Cypher console: read only",
     "analyst": "ringwatch query: the analysts' stored queries, read only",
 }
@@ -53,7 +54,16 @@ class Settings:
     kafka_heap: str = field(default="512m", metadata={"env": "RINGWATCH_KAFKA_HEAP"})
     gds_concurrency: int = field(default=2, metadata={"env": "RINGWATCH_GDS_CONCURRENCY"})
     stack_timeout_s: int = field(default=180, metadata={"env": "RINGWATCH_STACK_TIMEOUT"})
+    # Prometheus endpoints (docs/monitoring.md): the stream loader's, the decision engine's and
+    # scheduled detection's ports, and the address they listen on (0.0.0.0 in containers).
     metrics_port: int = field(default=9108, metadata={"env": "RINGWATCH_METRICS_PORT"})
+    decide_metrics_port: int = field(
+        default=9109, metadata={"env": "RINGWATCH_DECIDE_METRICS_PORT"}
+    )
+    detect_metrics_port: int = field(
+        default=9110, metadata={"env": "RINGWATCH_DETECT_METRICS_PORT"}
+    )
+    metrics_addr: str = field(default="127.0.0.1", metadata={"env": "RINGWATCH_METRICS_ADDR"})
     log_level: str = field(default="INFO", metadata={"env": "RINGWATCH_LOG_LEVEL"})
     # {component: (user, password)} from NEO4J_<COMPONENT>_USER / _PASSWORD
     component_auth: Mapping[str, tuple[str, str]] = field(

@@ -51,13 +51,27 @@ def test_pinned_versions_are_the_supported_lines():
 
 
 def test_docker_compose_parses_and_uses_the_settings_variables():
-    """docker-compose.yml is valid YAML and passes only variables the settings object reads."""
+    """docker-compose.yml is valid YAML, passes only variables the settings object reads,
+    and every ringwatch service runs a command with options the CLI knows."""
+    from typer.testing import CliRunner
+
+    from ringwatch.cli import app
+
     compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
     env = compose["x-ringwatch-env"]
     assert set(env) <= set(env_names())
     assert {"NEO4J_URI", "NEO4J_PASSWORD", "KAFKA_BOOTSTRAP_SERVERS"} <= set(env)
-    for name, service in compose["services"].items():
-        if "build" in service:
-            assert service["environment"] == env, name
+    services = compose["services"]
+    assert {"stream", "decide", "detect", "app", "api", "prometheus", "grafana"} <= set(services)
+    for name, service in services.items():
+        if "build" not in service:
+            continue
+        assert service["environment"].items() >= env.items(), name
+        assert set(service["environment"]) <= set(env_names()), name
+        program, *command = service["command"]
+        words = [w for w in command if not w.startswith("-")][:1]
+        help_text = CliRunner().invoke(app, [*words, "--help"], terminal_width=200).output
+        for option in (w for w in command if w.startswith("--")):
+            assert option in help_text, f"{name}: {option} is not an option of {words}"
     assert compose["services"]["neo4j"]["image"].startswith(f"neo4j:{versions.NEO4J_VERSION}")
     assert compose["services"]["kafka"]["image"] == f"apache/kafka:{versions.KAFKA_VERSION}"
