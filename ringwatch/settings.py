@@ -65,6 +65,8 @@ class Settings:
     )
     metrics_addr: str = field(default="127.0.0.1", metadata={"env": "RINGWATCH_METRICS_ADDR"})
     log_level: str = field(default="INFO", metadata={"env": "RINGWATCH_LOG_LEVEL"})
+    # MLflow store of `ringwatch train`; unset: SQLite under var_dir/mlflow (gnn.tracking)
+    mlflow_tracking_uri: str | None = field(default=None, metadata={"env": "MLFLOW_TRACKING_URI"})
     # {component: (user, password)} from NEO4J_<COMPONENT>_USER / _PASSWORD
     component_auth: Mapping[str, tuple[str, str]] = field(
         default_factory=dict, repr=False, metadata={"env": ""}
