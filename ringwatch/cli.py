@@ -38,6 +38,7 @@ COMMANDS: list[tuple[str, str, str, str | None]] = [
     ("gnn.cli", "train", "train", "gnn"),
     ("gnn.cli", "score", "score", "gnn"),
     ("decide.cli", "decide", "decide", "decider"),
+    ("api.cli", "api", "api", "api"),
     ("app.cli", "run_app", "app", None),  # the app's pages and console choose their own
     ("ringwatch.demo", "demo", "demo", None),
 ]
