@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +16,8 @@ from ringwatch.errors import RingwatchError
 from ringwatch.settings import Settings, load_settings
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8600
+# Where docs/api.md holds its copy of the OpenAPI document.
+OPENAPI_BLOCK = re.compile(r"<!-- openapi:begin -->\n```json\n(.*?)```\n<!-- openapi:end -->", re.S)
 
 
 def default_tokens_file(settings: Settings) -> Path:
@@ -32,6 +35,22 @@ def openapi_document() -> dict[str, Any]:
 
 def openapi_text() -> str:
     return json.dumps(openapi_document(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_openapi(path: Path) -> None:
+    """Write the OpenAPI document to ``path``: the whole file for JSON, the block between
+    the ``openapi`` markers for a Markdown page (docs/api.md)."""
+    text = openapi_text()
+    if path.suffix != ".md":
+        path.write_text(text, encoding="utf-8")
+        return
+    page = path.read_text(encoding="utf-8")
+    if not OPENAPI_BLOCK.search(page):
+        raise RingwatchError(
+            f"{path} has no <!-- openapi:begin --> ```json ... ``` <!-- openapi:end --> block."
+        )
+    block = f"<!-- openapi:begin -->\n```json\n{text}```\n<!-- openapi:end -->"
+    path.write_text(OPENAPI_BLOCK.sub(lambda _: block, page), encoding="utf-8")
 
 
 def api(
@@ -71,7 +90,11 @@ def api(
         bool, typer.Option(help="List token ids, users, roles and expiry, and exit.")
     ] = False,
     openapi: Annotated[
-        Path | None, typer.Option(help="Write the OpenAPI document (JSON) to this file and exit.")
+        Path | None,
+        typer.Option(
+            help="Write the OpenAPI document to this JSON file (or into the openapi block "
+            "of a Markdown page such as docs/api.md) and exit."
+        ),
     ] = None,
     rules_file: Annotated[
         Path | None,
@@ -108,7 +131,7 @@ def api(
     from api import tokens
 
     if openapi is not None:
-        openapi.write_text(openapi_text(), encoding="utf-8")
+        write_openapi(openapi)
         typer.echo(f"OpenAPI document written to {openapi}.")
         return
     settings = load_settings()
