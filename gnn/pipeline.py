@@ -4,6 +4,10 @@ hybrid and the tabular baselines, evaluate them and save a new model version.
 ``ringwatch train`` parses its flags into ``TrainOptions`` and calls ``run_training``; the
 benchmarks and tests call ``run_training`` or ``train_and_evaluate`` with their own options.
 The ground-truth file, when given, is read only by the evaluation step, after training.
+
+A new version is put in use only through the promotion gate (``gnn.promote``); each run
+records its decision, a drift report against the model in use, and (when a tracking URI is
+given) an MLflow run and registered model version (``gnn.tracking``).
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from gnn import dataset as D
+from gnn import drift, promote, registry
 from gnn import metrics as M
-from gnn import registry
 from gnn.features import FEATURES, transform
 from ringwatch.errors import RingwatchError
 
@@ -41,7 +46,9 @@ class TrainOptions:
     seed: int = 7
     cache_dir: Path | None = None  # dataset cache (default: RINGWATCH_VAR_DIR/gnn)
     refresh: bool = False  # rebuild the dataset, ignoring the cache
-    make_current: bool = True  # point ``current`` at the new version
+    make_current: bool = True  # point ``current`` at the new version (through the gate)
+    gate: bool = True  # only when its validation AUC-PR is not worse (gnn.promote)
+    tracking_uri: str | None = None  # MLflow store; None: no MLflow run
 
     def __post_init__(self) -> None:
         if not 0 < self.cutoff_quantile <= 1 or not 0 <= self.test_share < 1:
@@ -93,19 +100,18 @@ def run_training(options: TrainOptions, say: Say = print) -> dict[str, Any]:
         cache = options.cache_dir or default_cache_dir(gateway)
         concurrency = gateway.settings.gds_concurrency
         ds = D.load_dataset(gateway, cache, options.refresh, concurrency, say)
-    metrics = train_and_evaluate(ds, options, say)
-    metrics["dataset_seconds"] = round(time.perf_counter() - started - metrics["train_seconds"], 1)
-    (options.models_dir / metrics["version"] / "metrics.json").write_text(
-        json.dumps(metrics, indent=2, default=float)
-    )
-    return metrics
+    return train_and_evaluate(ds, options, say, time.perf_counter() - started)
 
 
 def train_and_evaluate(
-    ds: D.GraphDataset, options: TrainOptions, say: Say = print
+    ds: D.GraphDataset,
+    options: TrainOptions,
+    say: Say = print,
+    dataset_seconds: float | None = None,
 ) -> dict[str, Any]:
     """Split, train the models, evaluate them on the unseen test accounts (the ground truth,
-    when given, is read only here, after training) and save a new model version."""
+    when given, is read only here, after training), save a new model version, pass it
+    through the promotion gate, and record the run (history, and MLflow when configured)."""
     from gnn import train as T  # torch: imported only when training
 
     config = T.TrainConfig(epochs=options.epochs, hidden=options.hidden, seed=options.seed)
@@ -134,7 +140,7 @@ def train_and_evaluate(
     train_s = time.perf_counter() - t0
 
     results, evaluated_on = _evaluate(ds, split, trained.scores, options.truth)
-    version = registry.new_version(ds.data_hash)
+    version = registry.unique_version(options.models_dir, ds.data_hash)
     meta = registry.ModelMeta(
         version=version,
         features=list(FEATURES),
@@ -147,7 +153,7 @@ def train_and_evaluate(
         created=datetime.now().isoformat(timespec="seconds"),
     )
     graph_models = ("graphsage", "mlp")
-    metrics = {
+    metrics: dict[str, Any] = {
         "version": version,
         "evaluated_on": evaluated_on,
         "cutoff": iso(split.cutoff),
@@ -161,7 +167,11 @@ def train_and_evaluate(
         "best_epoch": {k: trained.fits[k].best_epoch for k in graph_models},
         "best_val_auc_pr": {k: trained.fits[k].best_val_auc_pr for k in graph_models},
     }
-    registry.save(
+    if dataset_seconds is not None:
+        metrics["dataset_seconds"] = round(dataset_seconds, 1)
+    values = pd.DataFrame(transform(ds.features), columns=list(FEATURES))
+    in_use = _current(options.models_dir)
+    folder = registry.save(
         options.models_dir,
         meta,
         trained.sage,
@@ -169,11 +179,80 @@ def train_and_evaluate(
         trained.lgbm,
         metrics,
         model_card(meta, metrics),
-        options.make_current,
+        False,
         trained.hybrid,
         {k: T.score_reference(trained.scores[k]) for k in ("hybrid", "graphsage")},
     )
+    drift.save_reference(folder, drift.reference(values[split.train]))
+    metrics["drift"] = _training_drift(options.models_dir, in_use, version, values)
+    metrics["promotion"] = _promote(options, version, ds, split)
+    _write_metrics(folder, metrics)
+    if options.tracking_uri:
+        from gnn import tracking
+
+        started = time.perf_counter()
+        tracked = tracking.log_training(options.tracking_uri, folder, metrics, _params(options))
+        metrics["mlflow"] = {
+            "run_id": tracked.run_id,
+            "model_version": tracked.model_version,
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        say(f"MLflow: run {tracked.run_id}, registered model version {tracked.model_version}")
+        _write_metrics(folder, metrics)
+    promote.record(
+        options.models_dir,
+        {
+            "kind": "train",
+            "version": version,
+            **metrics["promotion"],
+            "drift": metrics["drift"],
+            "mlflow": metrics.get("mlflow"),
+            "train_seconds": metrics["train_seconds"],
+        },
+    )
     return metrics
+
+
+def _current(models_dir: Path) -> str | None:
+    try:
+        return registry.current_version(models_dir)
+    except RingwatchError:
+        return None
+
+
+def _training_drift(
+    models_dir: Path, in_use: str | None, version: str, values: pd.DataFrame
+) -> dict[str, Any]:
+    """PSI of every account's features against the training data of the model in use (the
+    population it learnt from); for a first model, against its own training accounts. No
+    flagged share: a new model's ranks are built on this very population (1% by
+    construction); scoring runs report it."""
+    against = in_use if in_use and drift.has_reference(models_dir / in_use) else version
+    ref = drift.load_reference(models_dir / against)
+    return drift.report(ref, values, against).as_dict()
+
+
+def _promote(
+    options: TrainOptions, version: str, ds: D.GraphDataset, split: D.Split
+) -> dict[str, Any]:
+    if not options.make_current:
+        return _manual(version, False, "--no-make-current: the version is stored, not used")
+    if not options.gate:
+        registry.set_current(options.models_dir, version)
+        return _manual(version, True, "--no-gate: put in use without comparison")
+    return promote.as_entry(promote.gate(options.models_dir, version, ds, split))
+
+
+def _manual(version: str, promoted: bool, reason: str) -> dict[str, Any]:
+    return {"promoted": promoted, "reason": reason, "new_version": version}
+
+
+def _params(options: TrainOptions) -> dict[str, Any]:
+    return {k: v for k, v in asdict(options).items() if k not in ("tracking_uri",)}
+
+
+def _write_metrics(folder: Path, metrics: dict[str, Any]) -> None:
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float))
 
 
 def _evaluate(

@@ -64,6 +64,17 @@ def new_version(data_hash: str, now: datetime | None = None) -> str:
     return f"v{(now or datetime.now()):%Y%m%d-%H%M%S}-{data_hash[:8]}"
 
 
+def unique_version(models_dir: Path, data_hash: str, now: datetime | None = None) -> str:
+    """``new_version``, with ``-2``, ``-3``... appended when a version of the same second and
+    data already exists (two trainings within a second)."""
+    base = new_version(data_hash, now)
+    version, n = base, 1
+    while (models_dir / version).exists():
+        n += 1
+        version = f"{base}-{n}"
+    return version
+
+
 def save(
     models_dir: Path,
     meta: ModelMeta,

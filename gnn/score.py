@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from gnn import dataset as D
+from gnn import drift, promote, registry
 from gnn import features as F
-from gnn import registry
 from graph.gateway import Gateway, Graph
 
 WRITE_BATCH = 10_000
@@ -53,6 +53,7 @@ def write_scores(
 class ScoreReport:
     version: str
     accounts: int
+    drift: dict[str, Any] | None = None  # gnn.drift.DriftReport.as_dict()
 
 
 def score_all(
@@ -63,8 +64,11 @@ def score_all(
     refresh: bool = False,
     write: bool = True,
     say: Callable[[str], object] = print,
+    history_dir: Path | None = None,
 ) -> tuple[ScoreReport, pd.Series]:
-    """Score every account with a stored model (default: current) and write the scores."""
+    """Score every account with a stored model (default: current) and write the scores; when
+    written, record the run with its drift report (features against the model's training
+    data, share of flagged accounts) in ``history_dir`` (default ``models_dir``)."""
     import torch
 
     model = registry.load(models_dir, version)
@@ -72,9 +76,18 @@ def score_all(
     concurrency = gateway.settings.gds_concurrency
     ds = D.load_dataset(gateway, cache_dir or default_cache_dir(gateway), refresh, concurrency, say)
     scores = model.predict(D.to_data(ds, model.meta.normaliser))
+    values = pd.DataFrame(F.transform(ds.features), columns=list(F.FEATURES))
+    ref = drift.load_reference(models_dir / model.meta.version)
+    report = drift.report(ref, values, model.meta.version, scores).as_dict()
     if write:
         write_scores(gateway, ds.ids, scores, model.meta.version)
-    return ScoreReport(model.meta.version, len(ds.ids)), pd.Series(scores, index=ds.ids)
+        promote.record(
+            history_dir or models_dir,
+            {"kind": "score", "version": model.meta.version, "accounts": len(ds.ids),
+             "drift": report},
+        )  # fmt: skip
+    result = ScoreReport(model.meta.version, len(ds.ids), report)
+    return result, pd.Series(scores, index=ds.ids)
 
 
 def neighbourhood(
