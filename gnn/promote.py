@@ -176,3 +176,34 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def history_rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The history as table rows for the Runs page, newest first: per run its kind, model
+    version, promote/keep decision and reason (training), accounts and flagged share
+    (scoring), and the largest feature PSI with the features above the warning."""
+    rows = []
+    for e in reversed(entries):
+        drift = e.get("drift") or {}
+        mlflow = e.get("mlflow") or {}
+        rows.append(
+            {
+                "at": e.get("at"),
+                "kind": e.get("kind"),
+                "version": e.get("version"),
+                "decision": (
+                    ("promoted" if e.get("promoted") else "kept current")
+                    if e.get("kind") == "train"
+                    else ""
+                ),
+                "reason": e.get("reason", ""),
+                "val_auc_pr": e.get("new_val_auc_pr"),
+                "current_val_auc_pr": e.get("current_val_auc_pr"),
+                "flagged_share": drift.get("flagged_share"),
+                "max_psi": drift.get("max_psi"),
+                "drifted": ", ".join(drift.get("drifted", [])),
+                "drift_against": drift.get("against"),
+                "mlflow_version": mlflow.get("model_version"),
+            }
+        )
+    return rows

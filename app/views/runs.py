@@ -1,4 +1,5 @@
-"""Runs: detection-run history and the GNN's model metrics, with charts."""
+"""Runs: detection-run history, the GNN's training and scoring history (each promote/keep
+decision and drift report) and its model metrics, with charts."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import modelmetrics, ui
+from gnn import drift, promote
 
 HEADLINE_COUNTS = ("rings", "linked_clusters", "linked_accounts", "candidates", "retired")
 
@@ -60,8 +62,52 @@ else:
         )
     st.dataframe(runs, hide_index=True)
 
-st.subheader("Model metrics")
+st.subheader("Model history")
 opts = ui.options()
+history = promote.read_history(opts.models_dir)
+if not history:
+    st.info(
+        f"No training or scoring run recorded yet ({opts.models_dir / promote.HISTORY}): "
+        "run `ringwatch train` or `ringwatch train --every 1d`."
+    )
+else:
+    st.caption(
+        "A new version is put in use only when its validation AUC-PR is not worse than the "
+        "current model's on the same split. Drift: population stability index (PSI) of each "
+        f"feature against the model's training data; above {drift.PSI_WARNING} is a shift "
+        "worth acting on. Flagged: accounts with gnn_score >= "
+        f"{drift.FLAG_RANK} (about 1% on the training population)."
+    )
+    latest = history[-1]
+    latest_drift = latest.get("drift") or {}
+    if latest_drift.get("drifted"):
+        st.warning(
+            f"Drift in the latest {latest.get('kind')} run ({latest.get('at')}): PSI above "
+            f"{latest_drift.get('threshold', drift.PSI_WARNING)} for "
+            f"{', '.join(latest_drift['drifted'])} against "
+            f"{latest_drift.get('against')}'s training data. Check the data, then retrain."
+        )
+    st.dataframe(pd.DataFrame(promote.history_rows(history)), hide_index=True)
+    psi = latest_drift.get("psi") or {}
+    if psi:
+        frame = pd.DataFrame({"feature": list(psi), "psi": list(psi.values())})
+        st.markdown(f"**Feature PSI of the latest {latest.get('kind')} run**")
+        st.altair_chart(
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                y=alt.Y("feature:N", sort="-x", title=None),
+                x=alt.X("psi:Q", title="PSI"),
+                color=alt.condition(
+                    alt.datum.psi > drift.PSI_WARNING, alt.value("#d62728"), alt.value("#4c78a8")
+                ),
+                tooltip=["feature", "psi"],
+            )
+            .properties(height=alt.Step(12)),
+            key="drift_psi",
+        )
+
+st.subheader("Model metrics")
 models, problems = modelmetrics.list_models(opts.models_dir)
 for problem in problems:
     st.warning(f"Unreadable metrics file {problem}")
@@ -76,7 +122,15 @@ st.caption(
 )
 table = pd.DataFrame(
     [
-        {"version": m.version, "current": m.current, **modelmetrics.scalars(m.metrics)}
+        {
+            "version": m.version,
+            "current": m.current,
+            **{  # per-feature drift is charted above, not a column each
+                k: v
+                for k, v in modelmetrics.scalars(m.metrics).items()
+                if not k.startswith("drift.")
+            },
+        }
         for m in models
     ]
 )
