@@ -21,6 +21,7 @@ except security.UsersFileError as exc:
 PAGES = [
     ("views/queue.py", "Ring queue", ":material/format_list_numbered:", "queue", "view"),
     ("views/ring.py", "Ring detail", ":material/hub:", "ring", "view"),
+    ("views/alerts.py", "Alerts", ":material/notifications_active:", "alerts", "view"),
     ("views/account.py", "Account 360", ":material/person_search:", "account", "view"),
     ("views/decisions.py", "Decisions", ":material/gavel:", "decisions", "view"),
     ("views/queries.py", "Query library", ":material/terminal:", "queries", "query"),

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from app import security
+from ringwatch.money import brl
 
 IdentityMode = Literal["none", "shared", "all"]
 MEMBER_GROUP = "group:members"
@@ -361,7 +362,7 @@ def legend_names(names: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def _money_text(amounts: pd.Series) -> pd.Series:
-    return amounts.map(lambda a: "" if pd.isna(a) else f"R$ {a:,.2f}")
+    return amounts.map(lambda a: "" if pd.isna(a) else brl(float(a)))
 
 
 def node_table(nodes: pd.DataFrame, legend_of: dict[str, str]) -> pd.DataFrame:

@@ -17,10 +17,10 @@ from app import sessions as session_store
 from app.options import AppOptions, parse_options
 from app.security import User
 from graph.gateway import Gateway
+from ringwatch.money import brl
 from ringwatch.settings import load_settings
 
 T = TypeVar("T")
-MONEY = st.column_config.NumberColumn(format="R$ %.2f")
 SCORE = st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f")
 
 
@@ -105,13 +105,25 @@ def require_data(rings: bool = False) -> dict[str, int]:
     return counts
 
 
-def table(rows: list[dict[str, Any]], who: User, **kw: Any) -> pd.DataFrame:
-    """Show rows as a table, personal data masked unless the role may see it."""
+def money(frame: pd.DataFrame, *columns: str) -> Any:
+    """The frame to show, its money columns written as R$ 15.931,28 (the numbers stay numbers,
+    so a click on the header still sorts by amount)."""
+    present = [c for c in columns if c in frame.columns]
+    if not present:
+        return frame
+    return frame.style.format({c: lambda v: brl(None if pd.isna(v) else float(v)) for c in present})
+
+
+def table(
+    rows: list[dict[str, Any]], who: User, money_columns: tuple[str, ...] = (), **kw: Any
+) -> pd.DataFrame:
+    """Show rows as a table, personal data masked unless the role may see it, money columns
+    in Brazilian format."""
     frame = pd.DataFrame(security.mask_rows(rows, who))
     if frame.empty:
         st.caption("(nothing to show)")
         return frame
-    st.dataframe(frame, hide_index=True, **kw)
+    st.dataframe(money(frame, *money_columns), hide_index=True, **kw)
     return frame
 
 

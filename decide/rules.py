@@ -32,6 +32,7 @@ import yaml
 
 from decide import expr, facts
 from ringwatch.errors import RingwatchError
+from ringwatch.money import brl
 from ringwatch.settings import PROJECT_ROOT
 
 RULES_DIR = PROJECT_ROOT / "rules"
@@ -215,7 +216,7 @@ def _show(root: str, name: str, value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if (root, name) in facts.AMOUNTS or (root == "params" and isinstance(value, float)):
-        return f"R$ {value:,.2f}"
+        return brl(value)
     if isinstance(value, float):
         return f"{value:.2f}"
     return str(value)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from detectors.config import DetectionConfig
-from detectors.explain import brl
+from ringwatch.money import brl
 
 WEIGHTS = {
     "relaying": 2.0,

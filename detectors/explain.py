@@ -10,14 +10,10 @@ import math
 
 import pandas as pd
 
+from ringwatch.money import brl
+
 # factor thresholds above which a factor earns a sentence
 SAY = 0.5
-
-
-def brl(value: float) -> str:
-    """Brazilian money format: R$ 12.345,67."""
-    text = f"{value:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
-    return f"R$ {text}"
 
 
 def _duration(minutes: float) -> str:

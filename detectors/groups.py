@@ -23,9 +23,9 @@ import pandas as pd
 
 from detectors.assemble import components
 from detectors.config import DetectionConfig
-from detectors.explain import brl
 from detectors.frames import RING_COLUMNS
 from detectors.oneoff import OneOff
+from ringwatch.money import brl
 
 WEIGHTS = {"evidence": 3.0, "fraud": 1.0, "gnn": 1.0}
 

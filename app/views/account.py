@@ -10,6 +10,7 @@ import streamlit as st
 
 from app import ringgraph, security, trail, ui
 from app.store import explain
+from ringwatch.money import brl
 
 who = ui.require("view")
 st.title("Account 360")
@@ -46,8 +47,8 @@ c[0].metric("Holder", ui.md_escape(holder.get("nome") or "-"))
 c[1].metric("CPF/CNPJ", ui.md_escape(holder.get("cpf_cnpj") or "-"))
 c[2].metric("Status", props.get("status") or "-")
 c = st.columns([2, 2, 1])
-c[0].metric(f"Money in ({profile['transfers_in']} transfers)", f"R$ {profile['amount_in']:,.2f}")
-c[1].metric(f"Money out ({profile['transfers_out']} transfers)", f"R$ {profile['amount_out']:,.2f}")
+c[0].metric(f"Money in ({profile['transfers_in']} transfers)", brl(profile["amount_in"]))
+c[1].metric(f"Money out ({profile['transfers_out']} transfers)", brl(profile["amount_out"]))
 st.caption(
     f"Opened {props.get('data_cadastro', '-')} · daily limit "
     f"{props.get('limite_diario', '-')} · per-transfer limit "
@@ -80,7 +81,7 @@ with tabs[1]:
     ui.table(
         ui.read("analyst/account_transfers", id_usuario=account_id, limit=500),
         who,
-        column_config={"valor": ui.MONEY},
+        money_columns=("valor",),
     )
 with tabs[2]:
     keys = ui.read("app/account_keys", id_usuario=account_id)
@@ -148,6 +149,6 @@ with tabs[6]:
             "pix_external": "PIX transfer",
         }
         st.altair_chart(ringgraph.chart(graph, height=420, names=names), key="trail_graph")
-        ui.table(found.edges, who, column_config={"valor": ui.MONEY})
+        ui.table(found.edges, who, money_columns=("valor",))
 with tabs[7]:
     ui.table(ui.read("app/decisions", target_type="account", target_id=account_id, limit=100), who)

@@ -56,7 +56,7 @@ if not rows:
     st.stop()
 frame = pd.DataFrame(rows)
 event = st.dataframe(
-    frame,
+    ui.money(frame, "total_amount"),
     hide_index=True,
     on_select="rerun",
     selection_mode="single-row",
@@ -64,7 +64,6 @@ event = st.dataframe(
     column_config={
         "ring_id": "Ring",
         "score": ui.SCORE,
-        "total_amount": ui.MONEY,
         "first_seen": st.column_config.DatetimeColumn("First seen", format="YYYY-MM-DD HH:mm"),
         "last_seen": st.column_config.DatetimeColumn("Last seen", format="YYYY-MM-DD HH:mm"),
     },

@@ -10,8 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from app import ringgraph, ui
+from ringwatch.money import brl
 
 SMALL_RING = 15  # members; above this only shared identifiers are drawn by default
+KINDS = {
+    "ring": "ring (money moves inside)",
+    "linked_accounts": "linked accounts (shared identifiers)",
+}
 
 who = ui.require("view")
 ui.require_data(rings=True)
@@ -35,14 +40,13 @@ c = list(st.columns(4))
 c[0].metric("Score", f"{ring.get('score', 0) or 0:.2f}")
 c[1].metric("Status", ring.get("status", "open"))
 c[2].metric("Members", member_count)
-c[3].metric("Kind", ring.get("kind") or "ring")
-c = list(st.columns([1, 1, 2]))
-total = ring.get("total_amount")
-c[0].metric("Total amount", f"R$ {total:,.2f}" if total is not None else "-")
-c[1].metric("Typology guess", ring.get("typology_guess") or "-")
+c[3].metric("Total amount", brl(ring.get("total_amount")))
+# Words, not metric tiles: a tile cuts long values ("linked_acco...").
+kind = KINDS.get(ring.get("kind") or "ring", str(ring.get("kind")))
+guess = str(ring.get("typology_guess") or "none").replace("_", " ")
 seen = [ring.get("first_seen"), ring.get("last_seen")]
-if any(seen):
-    st.caption(f"First seen {seen[0]} · last seen {seen[1]}")
+when = f" · first seen {seen[0]} · last seen {seen[1]}" if any(seen) else ""
+st.markdown(f"**Kind:** {kind} · **Typology guess:** {guess}{when}")
 if st.button("Record a decision on this ring", key="decide_ring"):
     st.switch_page("views/decisions.py", query_params={"target_type": "ring", "target_id": ring_id})
 
@@ -132,7 +136,7 @@ if timeline:
     if len(timeline) == 5000:
         st.caption("Only the first 5,000 transfers are shown.")
     with st.expander("Transfers as a table"):
-        ui.table(timeline, who, column_config={"valor": ui.MONEY})
+        ui.table(timeline, who, money_columns=("valor",))
 else:
     st.caption("No transfers touch this ring's members.")
 
@@ -140,7 +144,8 @@ st.subheader("Members")
 ui.table(
     members,
     who,
-    column_config={"amount_in": ui.MONEY, "amount_out": ui.MONEY, "gnn_score": ui.SCORE},
+    money_columns=("amount_in", "amount_out"),
+    column_config={"gnn_score": ui.SCORE},
 )
 
 st.subheader("Decisions")

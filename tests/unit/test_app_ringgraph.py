@@ -202,7 +202,7 @@ def test_edge_table_names_ends_by_label_and_widens_with_money():
     table = ringgraph.edge_table(edges, labels, ringgraph.legend_names())
     assert list(table["to"]) == ["B", "C", "***.982.247-**"]
     assert list(table["width"]) == [0.8, 5.8, 0.6]
-    assert list(table["amount_text"]) == ["R$ 0.00", "R$ 1,000.00", ""]
+    assert list(table["amount_text"]) == ["R$ 0,00", "R$ 1.000,00", ""]
     assert list(table["legend"]) == [
         "PIX between members",
         "PIX with counterparties",

@@ -77,7 +77,7 @@ def test_night_limit_counts_the_night_so_far_and_not_the_day_before():
     assert "night_limit" not in fired(state, pay(night(22), "400.00"))
     decision = decide(pay(night(22), "400.01"), state, RULES)
     assert decision.rules == ("night_limit",) and decision.decision == "review"
-    assert "R$ 600.00" in decision.reasons[0] and "R$ 1,000.00" in decision.reasons[0]
+    assert "R$ 600,00" in decision.reasons[0] and "R$ 1.000,00" in decision.reasons[0]
     # the next evening is a new night period
     assert "night_limit" not in fired(state, pay(night(20) + timedelta(days=1), "1000.00"))
 

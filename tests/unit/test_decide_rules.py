@@ -91,7 +91,7 @@ def test_a_rule_explains_itself_with_amounts_in_reais():
     known = {"transfer": {"amount": 1234.5}, "sender": {}, "receiver": {}, "model": {}}
     assert (rule.id, rule.severity, rule.score, rule.line) == ("big", "review", 0.4, 3)
     assert rule.fires(known)
-    assert rule.explain(known) == "R$ 1,234.50 is above R$ 1,000.00"
+    assert rule.explain(known) == "R$ 1.234,50 is above R$ 1.000,00"
 
 
 @pytest.mark.parametrize(
