@@ -110,10 +110,13 @@ class DetectionConfig:
     # Novelty bursts: an account's busiest window, for each length in `novelty_windows_days`,
     # of one-off counterparties; a candidate when at least `novelty_min_counterparties` and
     # its surprise against the account's own baseline (-log10 p) is at least
-    # `novelty_min_surprise`.
+    # `novelty_min_surprise`. An account's expected pace starts from the accounts of its own
+    # activity class: the `novelty_prior_bins` quantile bins of ordinary counterparties (those
+    # it deals with more than once).
     novelty_windows_days: tuple[float, ...] = (1.0, 7.0, 30.0)
     novelty_min_counterparties: int = 3
     novelty_min_surprise: float = 3.0
+    novelty_prior_bins: int = 4
     # Two-hop structures: an origin reaching one beneficiary through >= `twohop_min_middles`
     # distinct middles; middles (and cycle members) with more than `twohop_max_middle_degree`
     # counterparties are not walked through. Round trips have 3..`round_trip_max_hops` hops;

@@ -8,7 +8,10 @@ fixed count:
 
 - the account's own baseline: how many one-off counterparties it has outside the burst,
   scaled to the burst's length (a shop that always has new customers is not bursting);
-- the population: the account's rate starts from the spread of all accounts' rates, and how
+- the population: the account's rate starts from the spread of the rates of accounts as busy
+  as it is (the quantile bin of its ordinary counterparties, those it deals with more than
+  once: a quiet account that suddenly meets many new ones surprises more than a busy
+  one), and how
   many bursts this strong chance alone gives in the current graph is measured by the null
   model (``detectors.null``), which turns the burst's surprise into its strength.
 
@@ -16,6 +19,7 @@ Surprise is -log10 of the probability of seeing at least that many one-off count
 the window. The account's rate is uncertain: it starts from the population's spread of rates
 (a gamma distribution fitted to all accounts) and is updated by what the account did outside
 the burst over its own active days, which gives a negative-binomial count for the window.
+Bins are quantiles of the current graph, so they adapt to its population.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from scipy.stats import nbinom
+from scipy.stats import nbinom, rankdata
 
 from detectors import null
 from detectors.config import DetectionConfig
@@ -119,6 +123,26 @@ def gamma_prior(total: np.ndarray, exposure: np.ndarray) -> tuple[float, float]:
     return mean * mean / var, mean / var
 
 
+def _priors(
+    graph: OneOff, total: np.ndarray, exposure: np.ndarray, bins: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each account's gamma prior (shape, rate): fitted to the accounts of its own activity
+    class, the quantile bin of its ordinary counterparties (those it deals with more than
+    once); one bin is one prior for the whole population."""
+    everyone = np.bincount(np.r_[graph.src, graph.dst], minlength=len(graph.names))
+    ordinary = graph.degree - everyone
+    active = graph.degree > 0
+    group = np.full(len(total), -1)
+    if active.any():  # quantile bin of the average rank: accounts that tie share a bin
+        share = rankdata(ordinary[active], method="average") / int(active.sum())
+        group[active] = np.minimum((share * bins).astype(int), bins - 1)
+    shape, rate = np.ones(len(total)), np.full(len(total), 1e6)
+    for g in np.unique(group[active]):
+        members = group == g
+        shape[members], rate[members] = gamma_prior(total[members], exposure[members])
+    return shape, rate
+
+
 def _direction(
     graph: OneOff, cfg: DetectionConfig, direction: str
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
@@ -132,15 +156,14 @@ def _direction(
         return pd.DataFrame(columns=cols), order, other, day
     total = np.bincount(hub, minlength=len(graph.names))
     exposure = np.maximum(graph.active_days, 1.0)
-    active = graph.degree > 0
-    shape, rate = gamma_prior(total[active], exposure[active])
+    shape, rate = _priors(graph, total, exposure, cfg.novelty_prior_bins)
     frames = []
     for width in cfg.novelty_windows_days:
         h, first, n = _best_windows(hub, day, float(width))
         outside = total[h] - n
         seen = np.maximum(exposure[h] - width, 0.0)
         # Gamma-Poisson: the account's rate given what it did outside the burst.
-        a, b = shape + outside, rate + seen
+        a, b = shape[h] + outside, rate[h] + seen
         p = nbinom.sf(n - 1, a, b / (b + width))
         frames.append(
             pd.DataFrame(

@@ -310,3 +310,29 @@ def test_the_trace_null_never_starts_from_accounts_already_explained():
     index = trace.FlowIndex.build(tr)
     assert len(trace.null_conductance(index, CFG, set())) > 0
     assert len(trace.null_conductance(index, CFG, set(index.names))) == 0
+
+
+def test_a_burst_is_judged_against_accounts_as_busy_as_its_hub():
+    """Where busy accounts (many ordinary counterparties) meet new ones all the time and
+    quiet accounts never do, the same burst at a quiet account is more surprising when each
+    account's expected pace comes from its own activity class than from one population."""
+    rng = np.random.default_rng(3)
+    busy = []
+    for b in range(40):
+        hub = f"B{b:02d}"
+        for k in range(12):  # 12 ordinary counterparties, paid every 15 days
+            payee = f"P{(b * 12 + k) % 300:03d}"
+            busy += [(hub, payee, START + pd.Timedelta(days=15 * s + k), 100.0) for s in range(6)]
+        for _ in range(15):  # and 15 one-off payers spread over the quarter
+            payer = f"P{int(rng.integers(0, 300)):03d}"
+            busy.append((payer, hub, START + pd.Timedelta(days=float(rng.uniform(0, 89))), 50.0))
+    burst = fan_in("P000", [f"P{200 + i:03d}" for i in range(4)], pd.Timedelta(days=1),
+                   START + pd.Timedelta(days=40))  # fmt: skip
+    graph = oneoff.one_off(with_rows(population(), busy + burst))
+
+    def surprise(bins: int) -> float:
+        cfg = DetectionConfig(novelty_prior_bins=bins, novelty_min_surprise=0.0)
+        found = novelty.detect(graph, cfg)
+        return float(found.loc[found["hub"] == "P000", "surprise"].iloc[0])
+
+    assert surprise(4) > surprise(1) + 1.0
