@@ -79,6 +79,10 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# One decoder for every message (json.loads with an option builds a new one per call).
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
 def decode(message: Message, max_bytes: int = MAX_MESSAGE_BYTES) -> dict[str, Any] | Rejection:
     """The message's JSON object, or the reason it cannot be one."""
     if message.value is None:
@@ -86,7 +90,7 @@ def decode(message: Message, max_bytes: int = MAX_MESSAGE_BYTES) -> dict[str, An
     if message.size > max_bytes:
         return Rejection(message, "oversize", f"oversize: {message.size} bytes (limit {max_bytes})")
     try:
-        obj = json.loads(message.value.decode("utf-8"), parse_constant=_no_constant)
+        obj = _DECODER.decode(message.value.decode("utf-8"))
     except UnicodeDecodeError:
         return Rejection(message, "invalid_json", "invalid JSON: not UTF-8 text")
     except (ValueError, RecursionError) as exc:

@@ -27,6 +27,7 @@ SUFFIXES: Final[dict[str, str]] = {
     schema.TRANSACOES: "transacoes",
     schema.FRAUDES: "fraudes",
 }
+_DATASET_OF_SUFFIX: Final = {suffix: dataset for dataset, suffix in SUFFIXES.items()}
 DLQ_SUFFIX: Final = "dlq"
 
 # The column whose value is the message key (the entity id): one entity, one partition.
@@ -83,10 +84,10 @@ class Topics:
 
     def dataset_of(self, topic: str) -> str | None:
         """The dataset a topic carries, or None for a topic that is not ours."""
-        for dataset in SUFFIXES:
-            if self.of(dataset) == topic:
-                return dataset
-        return None
+        prefix, dot, suffix = topic.rpartition(".")
+        if not dot or prefix != self.prefix:
+            return None
+        return _DATASET_OF_SUFFIX.get(suffix)
 
 
 def ensure_topics(
