@@ -135,3 +135,30 @@ def test_mlflow_run_holds_parameters_metrics_card_and_artefacts(trained):
     assert name == metrics["version"]
     assert (models_dir / name / "model_card.md").read_text().startswith("# Mule score model")
     assert registry.load(models_dir, name).meta.version == metrics["version"]
+
+
+def test_scheduled_run_scores_after_a_promotion_and_survives_a_failure(monkeypatch, tmp_path):
+    """A scheduled training that promotes refreshes the scores with the models folder it
+    trained into; one that keeps the current model does not; a failing one is logged and
+    does not raise, so `train --every` goes on."""
+    from gnn import cli
+
+    outcomes: list[object] = [
+        {"promotion": {"promoted": True}},
+        {"promotion": {"promoted": False}},
+        RuntimeError("Neo4j went away"),
+    ]
+    scored: list[object] = []
+
+    def fake_train(options):
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    monkeypatch.setattr(cli, "_train_once", fake_train)
+    monkeypatch.setattr(cli, "score", lambda **kw: scored.append(kw["models_dir"]))
+    options = TrainOptions(models_dir=tmp_path / "models")
+    for _ in range(3):
+        cli._scheduled_run(options)
+    assert scored == [tmp_path / "models"] and outcomes == []
