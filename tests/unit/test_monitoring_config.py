@@ -12,6 +12,7 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from api.metrics import ApiMetrics
 from decide.metrics import EngineMetrics
 from detectors.metrics import DetectMetrics, watched
 from ingest.metrics import StreamMetrics
@@ -23,7 +24,12 @@ METRIC = re.compile(r"\bringwatch_[a-z0-9_]+")
 
 
 def registries() -> dict[str, object]:
-    return {"stream": StreamMetrics(), "decide": EngineMetrics(), "detect": DetectMetrics()}
+    return {
+        "stream": StreamMetrics(),
+        "decide": EngineMetrics(),
+        "detect": DetectMetrics(),
+        "api": ApiMetrics(),
+    }
 
 
 def exposed() -> set[str]:
@@ -43,7 +49,7 @@ def scrape(registry) -> list:
         server.shutdown()
 
 
-@pytest.mark.parametrize("component", ["stream", "decide", "detect"])
+@pytest.mark.parametrize("component", ["stream", "decide", "detect", "api"])
 def test_each_metrics_endpoint_serves_parseable_prometheus_text(component):
     """Each component's registry, served over HTTP, parses as Prometheus text and carries
     the ringwatch_<component>_ families it declares."""
