@@ -95,9 +95,13 @@ class Archiver:
         self.report = ArchiveReport()
         self._high_water: dict[Coordinate, int] = {}
         self._assigned: set[Any] = set()
-        self._pending: list[KafkaRecord] = []
+        self._pending: list[KafkaRecord] = []  # records to write
         self._pending_bytes = 0
-        self._pending_since = 0.0
+        self._pending_since = 0.0  # when the first record since the last commit arrived
+        # Last offset consumed per partition since the last commit, skipped records included:
+        # a partition whose re-read records were all archived already must still move on.
+        self._positions: dict[Coordinate, int] = {}
+        self._uncommitted = 0
         self._stopping = threading.Event()
 
     def stop(self) -> None:
@@ -116,33 +120,37 @@ class Archiver:
                 now = self.clock()
                 if received or self._assignment_changed():
                     idle_since = now
-                if self.policy.due(
-                    len(self._pending), self._pending_bytes, now - self._pending_since
-                ):
+                age = now - self._pending_since
+                if self.policy.due(self._uncommitted, self._pending_bytes, age):
                     self._flush()
                 if now - last_log >= PROGRESS_EVERY_S:
                     last_log = now
                     self._log_progress()
-                idle = not self._pending and now - idle_since >= (until_idle or 0)
+                idle = not self._uncommitted and now - idle_since >= (until_idle or 0)
                 if until_idle is not None and idle and self._assigned:
                     break
             self._flush()
         finally:
             # Whatever was not written stays uncommitted: it will be read again.
-            self._pending, self._pending_bytes = [], 0
+            self._pending, self._pending_bytes, self._uncommitted = [], 0, 0
             self.consumer.close(autocommit=False)
         return self.report
 
     def _poll(self) -> int:
-        age = self.clock() - self._pending_since if self._pending else 0.0
-        polled = self.consumer.poll(timeout_ms=self.policy.poll_timeout_ms(len(self._pending), age))
+        age = self.clock() - self._pending_since if self._uncommitted else 0.0
+        polled = self.consumer.poll(timeout_ms=self.policy.poll_timeout_ms(self._uncommitted, age))
         received = 0
         for records in polled.values():
+            if not records:
+                continue
+            if not self._uncommitted:
+                self._pending_since = self.clock()
             received += len(records)
+            self._uncommitted += len(records)
+            last = records[-1]
+            self._positions[(last.topic, last.partition)] = last.offset
             kept, skipped = table.fresh(records, self._high_water)
             self.report.skipped += skipped
-            if kept and not self._pending:
-                self._pending_since = self.clock()
             self._pending.extend(kept)
             self._pending_bytes += sum(len(r.value or b"") + len(r.key or b"") for r in kept)
         if received and self.report.first_message_at is None:
@@ -156,30 +164,33 @@ class Archiver:
         assigned = set(self.consumer.assignment())
         new = assigned - self._assigned
         self._assigned = assigned
-        if new and self.report.batches + self.report.skipped + self.report.consumed > 0:
+        if new and self.report.consumed > 0:
             for where, offset in table.high_water_marks(self.path).items():
                 if offset > self._high_water.get(where, -1):
                     self._high_water[where] = offset
         return bool(new)
 
     def _flush(self) -> None:
-        """Append the pending batch in one Delta commit, then commit its offsets."""
-        if not self._pending:
+        """Append the pending records in one Delta commit, then commit the offsets of every
+        record consumed since the last commit (skipped ones included)."""
+        if not self._uncommitted:
             return
-        batch = self._pending
-        table.append(self.path, table.to_arrow(batch, datetime.now(UTC)))
-        last: dict[Coordinate, int] = {}
-        for r in batch:
-            last[(r.topic, r.partition)] = max(last.get((r.topic, r.partition), -1), r.offset)
-        commit_offsets(self.consumer, [Message(t, p, o, None, None) for (t, p), o in last.items()])
-        self._pending, self._pending_bytes = [], 0
+        batch, positions = self._pending, self._positions
+        if batch:
+            table.append(self.path, table.to_arrow(batch, datetime.now(UTC)))
+        commit_offsets(
+            self.consumer, [Message(t, p, o, None, None) for (t, p), o in positions.items()]
+        )
+        self._pending, self._pending_bytes, self._positions, self._uncommitted = [], 0, {}, 0
         report = self.report
-        report.batches += 1
+        report.batches += 1 if batch else 0
         report.archived += len(batch)
         report.last_commit_at = self.clock()
         for r in batch:
             report.topics[r.topic] = report.topics.get(r.topic, 0) + 1
-        log.debug("batch of %d archived and committed", len(batch))
+        log.debug(
+            "batch of %d archived, offsets of %d partitions committed", len(batch), len(positions)
+        )
 
     def _log_progress(self) -> None:
         r = self.report

@@ -98,6 +98,20 @@ def test_records_already_in_the_table_are_skipped_on_restart(tmp_path):
     assert consumer.commits[-1][0] == {("pix.t", 0): 7}
 
 
+def test_offsets_of_records_all_archived_already_are_committed_without_a_write(tmp_path):
+    """When everything re-read is already archived (killed between the Delta commit and the
+    offset commit), the offsets still move past it and the table gets no new version."""
+    path = tmp_path / "archive"
+    append(path, to_arrow([Rec("pix.t", 1, i) for i in range(3)], NOW))
+    consumer = FakeConsumer(path, [[Rec("pix.t", 1, i) for i in range(3)]])
+    report = Archiver(consumer, path, "pix", ArchivePolicy(max_wait_s=0.5), Clock()).run(
+        until_idle=1
+    )
+    assert consumer.commits == [({("pix.t", 1): 3}, 3)]
+    assert (report.archived, report.skipped, report.batches) == (0, 3, 0)
+    assert stats(path).version == 0
+
+
 def test_a_batch_closes_when_its_first_record_is_old_enough(tmp_path):
     """Below max_messages, a batch is written once max_wait_s has passed since its first
     record arrived, while the run goes on."""
