@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ingest.mapping import load_mapping
+from ingest.mapping import DataMapping, load_mapping
 
 MappingOption = Annotated[
     Path | None,
@@ -37,15 +37,35 @@ def load(
     ] = None,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
     mapping: MappingOption = None,
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline",
+            help="Build a new database with neo4j-admin's offline importer instead (much "
+            "faster for a first load): same validation, rejects and graph; stops and restarts "
+            "the local Neo4j. Refuses a database that holds data unless --replace.",
+        ),
+    ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="With --offline: replace a database that holds data."),
+    ] = False,
 ) -> None:
     """Bulk-load the datasets in DIRECTORY: validated, batched and idempotent (loading twice
     gives the same graph). Invalid rows are written to a reject file, as they were in the
-    file and with a reason, and the load goes on. Run `ringwatch check` first to see them."""
+    file and with a reason, and the load goes on. Run `ringwatch check` first to see them.
+    With --offline, the same graph is built as a new database by Neo4j's importer."""
     from graph.gateway import Gateway
     from ingest.bulk import load_directory
+    from ringwatch.errors import RingwatchError
     from ringwatch.settings import load_settings
 
     mapped = load_mapping(mapping)
+    if replace and not offline:
+        raise RingwatchError("--replace only applies to --offline (an online load adds data).")
+    if offline:
+        _load_offline(directory, rejects, mapped, replace)
+        return
     with Gateway(load_settings()) as gateway:
         gateway.verify()
         report = load_directory(
@@ -55,6 +75,31 @@ def load(
     typer.echo(
         f"Loaded {report.written:,} records ({report.rejected:,} rejected, "
         f"{report.linked:,} transfers linked) in {report.seconds:.1f} s: "
+        f"{rate:,.0f} records/s."
+    )
+
+
+def _load_offline(
+    directory: Path, rejects: Path | None, mapping: DataMapping, replace: bool
+) -> None:
+    from ingest.offline import offline_load
+    from ringwatch.settings import load_settings
+
+    report = offline_load(
+        load_settings(),
+        directory,
+        replace=replace,
+        mapping=mapping,
+        reject_dir=rejects,
+        say=typer.echo,
+    )
+    if not report.imported:
+        return
+    rate = report.written / report.seconds if report.seconds else 0.0
+    typer.echo(
+        f"Imported {report.written:,} records ({report.rejected:,} rejected) as "
+        f"{report.nodes:,} nodes and {report.relationships:,} relationships "
+        f"({report.linked:,} transfers linked) in {report.seconds:.1f} s: "
         f"{rate:,.0f} records/s."
     )
 

@@ -62,12 +62,26 @@ def first_of_each_id(dataset: str, rows: list[dict[str, Any]]) -> list[dict[str,
     return unique
 
 
+def latest_limits(dataset: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Limit rows with one row per account: the latest ``data_atualizacao`` (the last row of
+    equal ones). The statement compares each row with the stored update time, which a row
+    of the same batch cannot see, so the batch itself must hold only the winner."""
+    if dataset != schema.LIMITES:
+        return rows
+    latest: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        kept = latest.get(row["id_usuario"])
+        if kept is None or kept["data_atualizacao"] <= row["data_atualizacao"]:
+            latest[row["id_usuario"]] = row
+    return list(latest.values())
+
+
 def write_rows(gateway: Graph, dataset: str, rows: list[dict[str, Any]]) -> int:
     """Write one batch of validated rows of ``dataset`` in one transaction; returns how many
     transactions got their PIX edge in it (0 for other datasets)."""
     if not rows:
         return 0
-    rows = first_of_each_id(dataset, rows)
+    rows = latest_limits(dataset, first_of_each_id(dataset, rows))
     attempt = 1
     while True:
         try:

@@ -11,6 +11,7 @@ import os
 import secrets
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from neo4j import GraphDatabase
@@ -109,6 +110,30 @@ class Neo4jServer:
             action,
         ]
         return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+
+    def admin(self, args: list[str], say: Callable[[str], None] = print) -> int:
+        """Run ``neo4j-admin ARGS`` (Neo4j's own admin launcher, on this server's
+        configuration) with the server's heap, passing each output line to ``say``; the exit
+        status. The server must be stopped for commands that write a database."""
+        env = dict(
+            os.environ,
+            NEO4J_HOME=str(self.home),
+            NEO4J_CONF=str(self.home / "conf"),
+            HEAP_SIZE=self.heap,
+        )
+        if self.java_home:
+            env["JAVA_HOME"] = self.java_home
+        java = str(Path(self.java_home) / "bin" / "java") if self.java_home else "java"
+        launcher = "org.neo4j.server.startup.Neo4jAdminCommand"
+        cmd = [java, "-cp", str(self.home / "lib" / "*"), launcher, *args]
+        with subprocess.Popen(
+            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as proc:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                if line.strip():
+                    say(line.rstrip())
+            return proc.wait()
 
     def start(self) -> None:
         """Start the daemon (no-op if already running) and make sure a password exists."""

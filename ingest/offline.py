@@ -1,0 +1,370 @@
+"""`ringwatch load DIR --offline`: a new database built by Neo4j's offline importer.
+
+The rows are read and validated exactly as ``ringwatch load`` reads them (rejects go to
+``DIR/rejects/`` the same way); ``ingest.offline_graph`` turns the valid rows into the very
+nodes and relationships the online loaders would write; those go to CSV files under
+``var/import/`` for ``neo4j-admin database import full``, which replaces the (empty) user
+database while the local Neo4j is stopped. Neo4j is then started again and the schema
+(``cypher/schema/``) is applied and brought online before this returns. The ``system``
+database (users, passwords) is not touched.
+
+Only the local stack's Neo4j can be stopped and restarted here; for a server ringwatch does
+not manage, the import files are written and the command to run on that server is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from graph.gateway import Gateway, apply_schema
+from ingest.bulk import DatasetReport, write_rejects
+from ingest.mapping import DataMapping
+from ingest.offline_graph import GraphTables, NodeTable, RelTable, build_graph
+from ingest.sources import dataset_files, read_file
+from ingest.validate import validate
+from ingest.writer import LOAD_ORDER
+from ringwatch.errors import RingwatchError
+from ringwatch.settings import Settings
+
+# The importer draws a line of dots per 5% of each stage; keep every 25%.
+_DOTS = re.compile(r"^[.\-\s]+\s(\d+)%")
+# Rows per validation chunk: chunks of one dataset are validated in parallel processes.
+CHUNK_ROWS = 250_000
+INDEX_WAIT_S = 3_600
+
+
+@dataclass
+class OfflineReport:
+    datasets: list[DatasetReport] = field(default_factory=list)
+    nodes: int = 0
+    relationships: int = 0
+    linked: int = 0  # PIX edges
+    steps: dict[str, float] = field(default_factory=dict)  # step -> seconds
+    seconds: float = 0.0
+    imported: bool = False  # False when the files were only prepared (unmanaged server)
+    import_dir: Path | None = None
+
+    @property
+    def written(self) -> int:
+        return sum(d.written for d in self.datasets)
+
+    @property
+    def rejected(self) -> int:
+        return sum(d.rejected for d in self.datasets)
+
+    @property
+    def records(self) -> int:
+        return sum(d.read for d in self.datasets)
+
+
+@dataclass(frozen=True)
+class ImportFiles:
+    """CSV files for the importer: (label or type, path) pairs."""
+
+    directory: Path
+    nodes: list[tuple[str, Path]]
+    relationships: list[tuple[str, Path]]
+    multiline: bool
+
+    def arguments(self, database: str) -> list[str]:
+        """``neo4j-admin database import full`` arguments for these files."""
+        # The database name comes first: the file lists take every argument that follows.
+        args = [
+            "database",
+            "import",
+            "full",
+            database,
+            "--overwrite-destination=true",
+            "--bad-tolerance=0",
+            "--skip-duplicate-nodes=false",
+            "--skip-bad-relationships=false",
+            "--id-type=string",
+            f"--multiline-fields={'true' if self.multiline else 'false'}",
+            f"--report-file={self.directory / 'import.report'}",
+        ]
+        args += [f"--nodes={label}={path}" for label, path in self.nodes]
+        args += [f"--relationships={rel}={path}" for rel, path in self.relationships]
+        return args
+
+
+# ---------------------------------------------------------------------------- validation
+
+
+def _validate_chunk(
+    dataset: str, frame: pd.DataFrame, mapping: DataMapping | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    checked = validate(dataset, frame, mapping)
+    return checked.valid, checked.rejected
+
+
+def _chunks(frame: pd.DataFrame, rows: int) -> Iterator[pd.DataFrame]:
+    for start in range(0, max(len(frame), 1), rows):
+        yield frame.iloc[start : start + rows]
+
+
+def read_and_validate(
+    directory: Path,
+    mapping: DataMapping,
+    reject_dir: Path,
+    say: Callable[[str], None],
+    workers: int | None = None,
+) -> tuple[dict[str, pd.DataFrame], list[DatasetReport]]:
+    """Every dataset file read and validated as ``ringwatch load`` does (same function, same
+    reject files); large files are validated in chunks by parallel processes (validation is
+    row by row, so chunking changes nothing). Returns the valid rows per dataset."""
+    found = dataset_files(directory, mapping)
+    for dataset in LOAD_ORDER:
+        (reject_dir / f"{dataset}.csv").unlink(missing_ok=True)
+    valid: dict[str, pd.DataFrame] = {}
+    reports: list[DatasetReport] = []
+    workers = workers or max(1, min(4, os.cpu_count() or 1))
+    with ProcessPoolExecutor(workers) as pool:
+        for dataset, path in found.items():
+            entry = DatasetReport(dataset)
+            reports.append(entry)
+            if path is None:
+                say(f"{dataset}: no file, skipped")
+                continue
+            began = time.monotonic()
+            raw = read_file(path, mapping.of(dataset))
+            parts = list(
+                pool.map(
+                    _validate_chunk,
+                    *zip(*((dataset, c, mapping) for c in _chunks(raw, CHUNK_ROWS)), strict=True),
+                )
+            )
+            good = pd.concat([p[0] for p in parts], ignore_index=True)
+            bad = pd.concat([p[1] for p in parts], ignore_index=True)
+            entry.read, entry.rejected, entry.written = len(raw), len(bad), len(good)
+            if entry.rejected:
+                write_rejects(reject_dir, dataset, bad)
+            valid[dataset] = good
+            entry.seconds = time.monotonic() - began
+            say(
+                f"{dataset}: {entry.written:,} valid, {entry.rejected:,} rejected, read and "
+                f"validated in {entry.seconds:.1f} s ({_rate(entry.read, entry.seconds)} "
+                "records/s)"
+            )
+    return valid, reports
+
+
+def _rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:,.0f}" if seconds > 0 else "-"
+
+
+# ---------------------------------------------------------------------------- import files
+
+
+def _arrow(frame: pd.DataFrame, columns: list[str], types: dict[str, str]) -> pa.Table:
+    arrays = []
+    for column in columns:
+        values = frame[column]
+        if types.get(column) == "double":
+            arrays.append(pa.array(pd.to_numeric(values), type=pa.float64(), from_pandas=True))
+        else:
+            arrays.append(
+                pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+            )
+    return pa.Table.from_arrays(arrays, names=columns)
+
+
+def _write_csv(path: Path, header: list[str], table: pa.Table) -> bool:
+    """Write ``table`` under our own header line; True when a text value spans lines."""
+    with path.open("wb") as out:
+        out.write((",".join(header) + "\n").encode("utf-8"))
+        pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False))
+    multiline = False
+    for column in table.columns:
+        if pa.types.is_string(column.type) and len(column):
+            multiline |= bool(pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py())
+    return multiline
+
+
+def _typed(name: str, types: dict[str, str]) -> str:
+    kind = types.get(name)
+    return f"{name}:{kind}" if kind else name
+
+
+def _node_file(table: NodeTable, directory: Path) -> tuple[Path, bool]:
+    props = [c for c in table.frame.columns if c not in (table.id, table.extra_label)]
+    header = [f"{table.id}:ID({table.label})"] + [_typed(c, table.types) for c in props]
+    columns = [table.id, *props]
+    if table.extra_label is not None:
+        header.append(":LABEL")
+        columns.append(table.extra_label)
+    path = directory / f"nodes_{table.label}.csv"
+    return path, _write_csv(path, header, _arrow(table.frame, columns, table.types))
+
+
+def _rel_file(table: RelTable, directory: Path) -> tuple[Path, bool]:
+    start, end, *props = list(table.frame.columns)
+    header = [f":START_ID({table.start})", f":END_ID({table.end})"]
+    header += [_typed(c, table.types) for c in props]
+    path = directory / f"rels_{table.type}.csv"
+    columns = [start, end, *props]
+    return path, _write_csv(path, header, _arrow(table.frame, columns, table.types))
+
+
+def write_import_files(tables: GraphTables, directory: Path) -> ImportFiles:
+    """One CSV per label and per relationship type, in the importer's header format."""
+    directory.mkdir(parents=True, exist_ok=True)
+    nodes, rels, multiline = [], [], False
+    for node in tables.nodes:
+        path, spans = _node_file(node, directory)
+        nodes.append((node.label, path))
+        multiline |= spans
+    for rel in tables.relationships:
+        path, spans = _rel_file(rel, directory)
+        rels.append((rel.type, path))
+        multiline |= spans
+    return ImportFiles(directory, nodes, rels, multiline)
+
+
+# ---------------------------------------------------------------------------- the load
+
+
+def _import_dir(settings: Settings) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    return settings.var_dir / "import" / f"offline-{stamp}-{os.getpid()}"
+
+
+def _node_count(settings: Settings) -> int:
+    with Gateway(settings) as gateway:
+        gateway.verify()
+        return int(gateway.query("admin/count_nodes", mode="read").rows[0]["nodes"])
+
+
+def _unmanaged_advice(settings: Settings, files: ImportFiles) -> str:
+    args = " ".join(files.arguments(settings.neo4j_database))
+    return (
+        f"NEO4J_PASSWORD is set, so {settings.neo4j_uri} is a server ringwatch does not "
+        "manage: it was not stopped or changed. The import files are ready in "
+        f"{files.directory}. On that server's machine, stop Neo4j, run\n"
+        f"  neo4j-admin {args}\n"
+        "(paths as seen from that machine; this replaces the database), start Neo4j, then "
+        "run `ringwatch graph init` for the constraints and indexes. Or load online with "
+        "`ringwatch load DIR`."
+    )
+
+
+def offline_load(
+    settings: Settings,
+    directory: Path,
+    *,
+    replace: bool = False,
+    mapping: DataMapping | None = None,
+    reject_dir: Path | None = None,
+    say: Callable[[str], None] = print,
+    keep_files: bool = False,
+) -> OfflineReport:
+    """Validate the datasets in ``directory``, import them into a new database with
+    ``neo4j-admin`` (the local Neo4j is stopped and restarted), then apply the schema.
+
+    Refuses a database that holds nodes unless ``replace``. With a server ringwatch does not
+    manage, only writes the import files and returns the command to run (``imported``
+    False)."""
+    from stack.manager import Stack
+
+    mapping = mapping or DataMapping()
+    reject_dir = reject_dir or directory / "rejects"
+    report = OfflineReport()
+    start = time.monotonic()
+    managed = not settings.external_neo4j
+    server = Stack(settings).neo4j if managed else None
+    if server is not None:
+        if server.pid() is None:
+            say("Starting the local Neo4j to check that its database is empty...")
+            server.start()
+            server.wait_ready(settings.stack_timeout_s)
+        nodes = _node_count(settings)
+        if nodes and not replace:
+            raise RingwatchError(
+                f"The database {settings.neo4j_database!r} holds {nodes:,} nodes; an offline "
+                "load builds a new database. Pass --replace to replace it, or add the data "
+                "to it with `ringwatch load DIR` (without --offline)."
+            )
+
+    valid, report.datasets = read_and_validate(directory, mapping, reject_dir, say)
+    report.steps["read and validate"] = time.monotonic() - start
+
+    began = time.monotonic()
+    tables = build_graph(valid)
+    del valid
+    report.nodes = sum(len(n.frame) for n in tables.nodes)
+    report.relationships = sum(len(r.frame) for r in tables.relationships)
+    report.linked = next(len(r.frame) for r in tables.relationships if r.type == "PIX")
+    report.steps["graph"] = time.monotonic() - began
+    say(
+        f"graph: {report.nodes:,} nodes, {report.relationships:,} relationships "
+        f"({report.linked:,} PIX edges) in {report.steps['graph']:.1f} s"
+    )
+
+    began = time.monotonic()
+    files = write_import_files(tables, _import_dir(settings))
+    del tables
+    report.import_dir = files.directory
+    report.steps["import files"] = time.monotonic() - began
+    say(f"import files written to {files.directory} in {report.steps['import files']:.1f} s")
+
+    if server is None:
+        say(_unmanaged_advice(settings, files))
+        report.seconds = time.monotonic() - start
+        return report
+
+    began = time.monotonic()
+    say("Stopping Neo4j for the import...")
+    server.stop()
+    tail: list[str] = []
+
+    def progress(line: str) -> None:
+        tail[:] = [*tail[-11:], line]
+        dots = _DOTS.match(line)
+        if dots is None or int(dots[1]) % 25 == 0:
+            say(f"  neo4j-admin: {line}")
+
+    try:
+        code = server.admin(files.arguments(settings.neo4j_database), say=progress)
+        say(f"neo4j-admin finished after {time.monotonic() - began:.1f} s (Neo4j stop included)")
+    finally:
+        say("Starting Neo4j...")
+        server.start()
+        server.wait_ready(settings.stack_timeout_s)
+    if code != 0:
+        raise RingwatchError(
+            f"neo4j-admin import failed (exit {code}): {' / '.join(tail[-3:])}. Its report is "
+            f"{files.directory / 'import.report'} and the files are kept in {files.directory}. "
+            "The database may be empty now: run the import again once the cause is fixed."
+        )
+    report.steps["neo4j-admin import and restart"] = time.monotonic() - began
+
+    began = time.monotonic()
+    with Gateway(settings) as gateway:
+        apply_schema(gateway)
+        gateway.query("ingest/await_indexes", {"seconds": INDEX_WAIT_S}, retry=False)
+        loaded = int(gateway.query("admin/count_nodes", mode="read").rows[0]["nodes"])
+    report.steps["constraints and indexes"] = time.monotonic() - began
+    say(f"constraints and indexes online in {report.steps['constraints and indexes']:.1f} s")
+    if loaded != report.nodes:
+        raise RingwatchError(
+            f"The imported database holds {loaded:,} nodes, not the {report.nodes:,} written "
+            f"to {files.directory} (kept): see its import.report."
+        )
+    report.imported = True
+    if not keep_files:
+        shutil.rmtree(files.directory, ignore_errors=True)
+        report.import_dir = None
+    report.seconds = time.monotonic() - start
+    return report

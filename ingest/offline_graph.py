@@ -1,0 +1,280 @@
+"""The graph the online loaders build, computed in pandas from validated rows (pure, no I/O).
+
+``ringwatch load --offline`` hands these tables to ``neo4j-admin database import``. Each
+table reproduces what the ingest Cypher (``cypher/ingest/*.cypher``), run in ``LOAD_ORDER``
+on an empty graph, leaves behind:
+
+- entities are MERGEd on their id and SET from each row, so the **last** row of an id wins;
+  a holder first seen in ``chaves_pix`` keeps the **first** row's name (``ON CREATE SET``),
+  and limits keep the row with the latest ``data_atualizacao`` (the last of equal ones);
+- events (logins, transactions) keep the **first** row of an id; the keys, devices and
+  accounts they name exist as bare nodes (id only) when no dataset describes them;
+- relationships that are MERGEd exist once per pair; those CREATEd with an event, once per
+  event;
+- a transaction gets one ``PIX`` edge per (origin account, destination account) path
+  key -> holder <- account, as the write and the linking step match it, and the label
+  ``Unlinked`` when it has none; a fraud report on an unknown transaction leaves an
+  ``Unlinked`` transaction with its id only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from data import schema
+
+# Column kinds for the importer's header (``name:type``); text needs no type.
+DATETIME = "localdatetime"
+DOUBLE = "double"
+
+
+@dataclass(frozen=True)
+class NodeTable:
+    """Nodes of one label: ``id`` is the natural id column, ``types`` the typed properties."""
+
+    label: str
+    id: str
+    frame: pd.DataFrame
+    types: dict[str, str] = field(default_factory=dict)
+    extra_label: str | None = None  # column of a second label (or null), e.g. Unlinked
+
+
+@dataclass(frozen=True)
+class RelTable:
+    """Relationships of one type from ``start`` label ids to ``end`` label ids (first two
+    columns of ``frame``), with the remaining columns as properties."""
+
+    type: str
+    start: str
+    end: str
+    frame: pd.DataFrame
+    types: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class GraphTables:
+    nodes: list[NodeTable] = field(default_factory=list)
+    relationships: list[RelTable] = field(default_factory=list)
+
+    @property
+    def elements(self) -> int:
+        return sum(len(n.frame) for n in self.nodes) + sum(len(r.frame) for r in self.relationships)
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+def _frame(valid: dict[str, pd.DataFrame], dataset: str) -> pd.DataFrame:
+    columns = list(schema.COLUMNS[dataset]) + list(schema.EXTRA_COLUMNS.get(dataset, {}))
+    columns += [original for _, original in schema.FALLBACKS.get(dataset, {}).values()]
+    frame = valid.get(dataset)
+    if frame is None:
+        return _empty(columns)
+    absent = {c: None for c in columns if c not in frame}  # the login ip is optional
+    return frame.assign(**absent) if absent else frame
+
+
+def _ids(*series: pd.Series) -> pd.Series:
+    """Distinct non-null ids, in first-seen order."""
+    joined = pd.concat([s.dropna() for s in series], ignore_index=True)
+    return pd.Series(joined.drop_duplicates().to_numpy(dtype=object), dtype=object)
+
+
+def _with_bare(described: pd.DataFrame, key: str, *mentioned: pd.Series) -> pd.DataFrame:
+    """``described`` (one row per ``key``) plus a row with only ``key`` for every id that is
+    only mentioned elsewhere (a MERGE that created a bare node)."""
+    known = set(described[key])
+    extra = _ids(*mentioned)
+    extra = extra[~extra.isin(known)]
+    if extra.empty:
+        return described.reset_index(drop=True)
+    bare = pd.DataFrame({key: extra.to_numpy(dtype=object)})
+    return pd.concat([described, bare], ignore_index=True)
+
+
+def _pairs(frame: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
+    """Distinct (start, end) pairs: what a relationship MERGE leaves."""
+    return frame[[start, end]].drop_duplicates().reset_index(drop=True)
+
+
+def _tipo_pessoa(documents: pd.Series) -> pd.Series:
+    return pd.Series(
+        ["PF" if len(d) == 11 else "PJ" for d in documents], index=documents.index, dtype=object
+    )
+
+
+def build_graph(valid: dict[str, pd.DataFrame]) -> GraphTables:
+    """Nodes and relationships of the graph the online loaders build from these validated
+    rows (``ingest.validate.validate(...).valid`` per dataset; absent datasets are empty)."""
+    users = _frame(valid, schema.USUARIOS)
+    keys = _frame(valid, schema.CHAVES)
+    devices = _frame(valid, schema.DISPOSITIVOS)
+    limits = _frame(valid, schema.LIMITES)
+    logins = _frame(valid, schema.LOGS).drop_duplicates("id_log", keep="first")
+    txs = _frame(valid, schema.TRANSACOES).drop_duplicates("id_transacao", keep="first")
+    frauds = _frame(valid, schema.FRAUDES)
+    g = GraphTables()
+
+    # Accounts: usuarios (last row wins), limits (latest update wins), bare ones otherwise.
+    accounts = users.drop_duplicates("id_usuario", keep="last")[
+        ["id_usuario", "data_cadastro", "status"]
+    ]
+    latest = limits.sort_values("data_atualizacao", kind="stable").drop_duplicates(
+        "id_usuario", keep="last"
+    )
+    latest = latest.rename(columns={"data_atualizacao": "limite_atualizado"})[
+        ["id_usuario", "limite_diario", "limite_por_transacao", "limite_atualizado"]
+    ]
+    accounts = accounts.merge(latest, on="id_usuario", how="outer", sort=False)
+    accounts = _with_bare(accounts, "id_usuario", devices["id_usuario"], logins["id_usuario"])
+    g.nodes.append(
+        NodeTable(
+            "Account",
+            "id_usuario",
+            accounts,
+            {
+                "data_cadastro": DATETIME,
+                "limite_diario": DOUBLE,
+                "limite_por_transacao": DOUBLE,
+                "limite_atualizado": DATETIME,
+            },
+        )
+    )
+
+    # Holders: usuarios SET the name (last row wins); a holder only chaves_pix knows keeps
+    # the name of its first key row (ON CREATE SET).
+    holders = users.drop_duplicates("cpf_cnpj", keep="last")[["cpf_cnpj", "nome"]]
+    key_only = keys[~keys["cpf_cnpj"].isin(set(holders["cpf_cnpj"]))]
+    key_only = key_only.drop_duplicates("cpf_cnpj", keep="first")[["cpf_cnpj", "nome_titular"]]
+    holders = pd.concat(
+        [holders, key_only.rename(columns={"nome_titular": "nome"})], ignore_index=True
+    )
+    holders["tipo_pessoa"] = _tipo_pessoa(holders["cpf_cnpj"])
+    g.nodes.append(NodeTable("Holder", "cpf_cnpj", holders))
+    held_by = _pairs(users, "id_usuario", "cpf_cnpj")
+    g.relationships.append(RelTable("HELD_BY", "Account", "Holder", held_by))
+
+    for label, column, prop, rel in (
+        ("Phone", "telefone", "number", "HAS_PHONE"),
+        ("Email", "email", "address", "HAS_EMAIL"),
+    ):
+        named = users[users[column].notna()]
+        g.nodes.append(NodeTable(label, prop, pd.DataFrame({prop: _ids(named[column])})))
+        g.relationships.append(RelTable(rel, "Account", label, _pairs(named, "id_usuario", column)))
+
+    # Pix keys: chaves_pix (last row wins), bare keys that only transactions name.
+    described = keys.drop_duplicates("chave_pix", keep="last")[
+        ["chave_pix", "tipo_chave", "status", "data_cadastro"]
+    ].rename(columns={"chave_pix": "chave", "tipo_chave": "tipo"})
+    pix_keys = _with_bare(described, "chave", txs["chave_pix_origem"], txs["chave_pix_destino"])
+    g.nodes.append(NodeTable("PixKey", "chave", pix_keys, {"data_cadastro": DATETIME}))
+    registered = _pairs(keys, "chave_pix", "cpf_cnpj")
+    g.relationships.append(RelTable("REGISTERED_TO", "PixKey", "Holder", registered))
+
+    # Devices: dispositivos (last row wins), bare devices that only logins name.
+    described = devices.drop_duplicates("id_dispositivo", keep="last")[
+        ["id_dispositivo", "tipo_dispositivo", "status", "data_registro"]
+    ].rename(columns={"tipo_dispositivo": "tipo"})
+    g.nodes.append(
+        NodeTable(
+            "Device",
+            "id_dispositivo",
+            _with_bare(described, "id_dispositivo", logins["id_dispositivo"]),
+            {"data_registro": DATETIME},
+        )
+    )
+    g.relationships.append(
+        RelTable(
+            "REGISTERED_DEVICE",
+            "Account",
+            "Device",
+            _pairs(devices, "id_usuario", "id_dispositivo"),
+        )
+    )
+
+    # Logins: first row of an id; BY, ON_DEVICE and FROM_IP created with each.
+    g.nodes.append(
+        NodeTable(
+            "Login",
+            "id_log",
+            logins[["id_log", "timestamp", "tipo_autenticacao", "status"]].rename(
+                columns={"tipo_autenticacao": "tipo"}
+            ),
+            {"timestamp": DATETIME},
+        )
+    )
+    with_ip = logins[logins["ip"].notna()]
+    g.nodes.append(NodeTable("IP", "address", pd.DataFrame({"address": _ids(with_ip["ip"])})))
+    for rel, end, column, frame in (
+        ("BY", "Account", "id_usuario", logins),
+        ("ON_DEVICE", "Device", "id_dispositivo", logins),
+        ("FROM_IP", "IP", "ip", with_ip),
+    ):
+        edges = frame[["id_log", column]].reset_index(drop=True)
+        g.relationships.append(RelTable(rel, "Login", end, edges))
+
+    # Transactions: first row of an id, FROM_KEY/TO_KEY, and one PIX edge per path
+    # key -> holder <- account at each end (what the write and link_transfers match).
+    key_accounts = registered.merge(held_by, on="cpf_cnpj")[["chave_pix", "id_usuario"]]
+    ends = txs[["id_transacao", "chave_pix_origem", "chave_pix_destino"]]
+    src = ends.merge(
+        key_accounts.rename(columns={"chave_pix": "chave_pix_origem", "id_usuario": "src"}),
+        on="chave_pix_origem",
+    )
+    both = src.merge(
+        key_accounts.rename(columns={"chave_pix": "chave_pix_destino", "id_usuario": "dst"}),
+        on="chave_pix_destino",
+    )
+    props = txs[["id_transacao", "valor", "timestamp", "status"]]
+    pix = both[["src", "dst", "id_transacao"]].merge(props, on="id_transacao", how="left")
+    g.relationships.append(
+        RelTable("PIX", "Account", "Account", pix, {"valor": DOUBLE, "timestamp": DATETIME})
+    )
+    linked = set(pix["id_transacao"])
+    transactions = txs[["id_transacao", "timestamp", "valor", "tipo_transacao", "status"]].rename(
+        columns={"tipo_transacao": "tipo"}
+    )
+    transactions = _with_bare(transactions, "id_transacao", frauds["id_transacao"])
+    transactions["extra_label"] = [
+        None if t in linked else "Unlinked" for t in transactions["id_transacao"]
+    ]
+    g.nodes.append(
+        NodeTable(
+            "Transaction",
+            "id_transacao",
+            transactions,
+            {"timestamp": DATETIME, "valor": DOUBLE},
+            extra_label="extra_label",
+        )
+    )
+    for rel, column in (("FROM_KEY", "chave_pix_origem"), ("TO_KEY", "chave_pix_destino")):
+        edges = txs[["id_transacao", column]].reset_index(drop=True)
+        g.relationships.append(RelTable(rel, "Transaction", "PixKey", edges))
+
+    # Frauds: last row wins; REPORTS once per (fraud, transaction).
+    fraud_nodes = frauds.drop_duplicates("id_fraude", keep="last")[
+        [
+            "id_fraude",
+            "tipo_fraude",
+            "tipo_fraude_original",
+            "data_deteccao",
+            "valor_fraude",
+            "status",
+        ]
+    ].rename(
+        columns={
+            "tipo_fraude": "tipo",
+            "tipo_fraude_original": "tipo_original",
+            "valor_fraude": "valor",
+        }
+    )
+    g.nodes.append(
+        NodeTable("Fraud", "id_fraude", fraud_nodes, {"data_deteccao": DATETIME, "valor": DOUBLE})
+    )
+    g.relationships.append(
+        RelTable("REPORTS", "Fraud", "Transaction", _pairs(frauds, "id_fraude", "id_transacao"))
+    )
+    return g
