@@ -61,6 +61,24 @@ class StreamMetrics:
             "Batch writes retried because Neo4j was unavailable.",
             registry=self.registry,
         )
+        self.kafka_up = Gauge(
+            "ringwatch_stream_kafka_up",
+            "1 while Kafka answers the loader, 0 during an outage (polls, commits and "
+            "dead-letter sends are retried with backoff meanwhile).",
+            registry=self.registry,
+        )
+        self.kafka_outages = Counter(
+            "ringwatch_stream_kafka_outages",
+            "Times Kafka stopped answering the loader.",
+            registry=self.registry,
+        )
+        self.kafka_retries = Counter(
+            "ringwatch_stream_kafka_retries",
+            "Kafka calls that failed because the broker was unreachable and were retried, "
+            "per operation (poll, commit, dead-letter, end offsets).",
+            ["operation"],
+            registry=self.registry,
+        )
         self.lag = Gauge(
             "ringwatch_stream_consumer_lag",
             "Messages in the partition not yet consumed (high watermark minus position).",

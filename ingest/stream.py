@@ -47,6 +47,9 @@ DLQ_PAYLOAD_LIMIT = 1_500_000
 _DLQ_BUDGET = MAX_RECORD_BYTES - 4096  # room for the record's other fields and Kafka overhead
 WRITE_CHUNK = 10_000
 PROGRESS_EVERY_S = 10.0
+# How long one offset commit or end-offset look-up may wait for an unreachable broker before
+# it counts as a failure (and is retried with backoff).
+KAFKA_CALL_TIMEOUT_MS = 10_000
 _POSITION = "\x00position"  # column that maps validated rows back to their messages
 
 
@@ -255,21 +258,85 @@ class Backoff:
             delay = min(delay * self.factor, self.max_s)
 
 
-def commit_offsets(consumer: Any, batch: list[Message]) -> None:
-    """Commit the offsets after ``batch``. A commit refused because the group rebalanced is
-    logged, not raised: the batch is already written, and its new owner re-reads it (the
-    writes are idempotent, so that is harmless)."""
-    from kafka.errors import CommitFailedError, RebalanceInProgressError
+def commit_offsets(consumer: Any, batch: list[Message], timeout_ms: int | None = None) -> None:
+    """Commit the offsets after ``batch``. A commit refused because the group rebalanced (or
+    the broker restarted and forgot this member) is logged, not raised: the batch is already
+    written, and its new owner re-reads it (the writes are idempotent, so that is harmless).
+    Errors of an unreachable broker are raised (``kafka_retriable`` says which)."""
+    from kafka.errors import (
+        CommitFailedError,
+        IllegalGenerationError,
+        RebalanceInProgressError,
+        UnknownMemberIdError,
+    )
     from kafka.structs import OffsetAndMetadata, TopicPartition
 
     offsets = {
         TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
         for (topic, partition), offset in next_offsets(batch).items()
     }
+    refused = (
+        CommitFailedError,
+        RebalanceInProgressError,
+        UnknownMemberIdError,
+        IllegalGenerationError,
+    )
     try:
-        consumer.commit(offsets)
-    except (CommitFailedError, RebalanceInProgressError) as exc:
+        consumer.commit(offsets, **({} if timeout_ms is None else {"timeout_ms": timeout_ms}))
+    except refused as exc:
         log.warning("offset commit refused after a rebalance (%s); batch will be re-read", exc)
+
+
+def kafka_retriable(exc: BaseException) -> bool:
+    """True when ``exc`` says the Kafka broker is unreachable or busy for now (a retry can
+    succeed): connection errors, timeouts, no coordinator, no broker."""
+    from kafka.errors import KafkaError
+
+    return isinstance(exc, KafkaError) and bool(getattr(exc, "retriable", False))
+
+
+class BrokerWatch:
+    """Whether the Kafka broker answered the loader's last call: one log line when it stops
+    answering and one when it is back (not one per retry), and the ``kafka_up``,
+    ``kafka_outages`` and ``kafka_retries`` metrics."""
+
+    def __init__(self, metrics: StreamMetrics, clock: Callable[[], float]) -> None:
+        self.metrics, self.clock = metrics, clock
+        self.up = True
+        self.down_since = 0.0
+        self.metrics.kafka_up.set(1)
+
+    def failed(self, operation: str, exc: BaseException) -> None:
+        self.metrics.kafka_retries.labels(operation).inc()
+        if not self.up:
+            return
+        self.up, self.down_since = False, self.clock()
+        self.metrics.kafka_up.set(0)
+        self.metrics.kafka_outages.inc()
+        log.warning(
+            "Kafka unavailable (%s failed: %s: %s); retrying with backoff, committing nothing "
+            "until it is back",
+            operation,
+            type(exc).__name__,
+            exc,
+        )
+
+    def ok(self) -> None:
+        if self.up:
+            return
+        self.up = True
+        self.metrics.kafka_up.set(1)
+        log.warning("Kafka available again after %.1f s", self.clock() - self.down_since)
+
+
+@dataclass(frozen=True)
+class _Unsent:
+    """A dead-letter record the producer would not even take (broker unreachable)."""
+
+    exception: BaseException
+
+    def failed(self) -> bool:
+        return True
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -368,6 +435,8 @@ class StreamLoader:
         self._stopping = threading.Event()
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="ringwatch-writer")
         self._in_flight: _InFlight | None = None
+        self.broker = BrokerWatch(self.metrics, clock)
+        self._poll_delays = self.backoff.delays()
 
     def stop(self) -> None:
         """Finish the current batch, commit it and return from ``run`` (signal-safe)."""
@@ -375,7 +444,9 @@ class StreamLoader:
 
     def run(self, until_idle: float | None = None) -> StreamReport:
         """Consume until ``stop()`` is called or, with ``until_idle``, until no message has
-        arrived for that many seconds. A loader runs once."""
+        arrived for that many seconds while this loader owned partitions and had read each
+        of them to its end. Kafka or Neo4j being unreachable never ends the run: the loader
+        retries with backoff. A loader runs once."""
         # No rebalance listener: kafka-python 3 runs listeners on its IO thread, where a commit
         # cannot block. A batch whose partitions moved is refused at commit and re-read by
         # their new owner (see _commit), which the idempotent writes make harmless.
@@ -397,13 +468,16 @@ class StreamLoader:
                     last_log = now
                     self._log_progress()
                 idle = (
-                    not received
+                    assigned
+                    and not received
                     and not self._pending
                     and self._in_flight is None
                     and now - idle_since >= (until_idle or 0)
                 )
                 if until_idle is not None and idle:
-                    break
+                    if self._caught_up():
+                        break
+                    idle_since = self.clock()  # more to read, or Kafka did not answer
             self._flush()
             self._settle()
         except Abandoned as exc:
@@ -419,9 +493,22 @@ class StreamLoader:
         return self.report
 
     def _poll(self) -> int:
-        """One poll, bounded so a pending batch is never late; returns messages received."""
+        """One poll, bounded so a pending batch is never late; returns messages received.
+        A poll that fails because Kafka is unreachable is retried later (backoff)."""
         age = self._age(self.clock())
-        polled = self.consumer.poll(timeout_ms=self.policy.poll_timeout_ms(len(self._pending), age))
+        try:
+            polled = self.consumer.poll(
+                timeout_ms=self.policy.poll_timeout_ms(len(self._pending), age)
+            )
+        except Exception as exc:
+            if not kafka_retriable(exc):
+                raise
+            self.broker.failed("poll", exc)
+            self._stopping.wait(next(self._poll_delays))
+            return 0
+        if polled:
+            self.broker.ok()
+            self._poll_delays = self.backoff.delays()
         now = self.clock()
         received = 0
         for tp, batch in polled.items():
@@ -431,6 +518,27 @@ class StreamLoader:
             self.metrics.consumed.labels(tp.topic).inc(len(batch))
             received += len(batch)
         return received
+
+    def _caught_up(self) -> bool:
+        """True when this loader owns partitions and its position is at the end of each
+        (asked of the broker; False when it does not answer)."""
+        partitions = list(self.consumer.assignment())
+        if not partitions:
+            return False
+        try:
+            ends = self.consumer.end_offsets(partitions, timeout_ms=KAFKA_CALL_TIMEOUT_MS)
+            behind = [
+                tp
+                for tp, end in ends.items()
+                if self.consumer.position(tp, timeout_ms=KAFKA_CALL_TIMEOUT_MS) < end
+            ]
+        except Exception as exc:
+            if not kafka_retriable(exc):
+                raise
+            self.broker.failed("end offsets", exc)
+            return False
+        self.broker.ok()
+        return not behind
 
     def _age(self, now: float) -> float:
         """How long the pending batch has waited: since its first message arrived here, or
@@ -472,13 +580,72 @@ class StreamLoader:
         batch, self._pending, self._pending_bytes = self._pending, [], 0
         started = self.clock()
         plan = plan_batch(batch, self.topics, self.max_message_bytes, self.mapping)
-        dead = [
-            self.producer.send(self.topics.dlq, value=dlq_record(r), key=r.message.key)
-            for r in plan.rejections
-        ]
+        dead = [self._send_dead_letter(r) for r in plan.rejections]
         self._settle()
         future = self._writer.submit(self._with_retry, lambda: self._write(plan))
         self._in_flight = _InFlight(future, batch, plan, dead, started)
+
+    def _send_dead_letter(self, rejection: Rejection) -> Any:
+        """The producer's future of the rejection's DLQ record (``_Unsent`` when the producer
+        could not take it because Kafka is unreachable)."""
+        try:
+            return self.producer.send(
+                self.topics.dlq, value=dlq_record(rejection), key=rejection.message.key
+            )
+        except Exception as exc:
+            if not kafka_retriable(exc):
+                raise
+            return _Unsent(exc)
+
+    def _deliver_dead_letters(self, flight: _InFlight) -> None:
+        """Wait until Kafka has every DLQ record of the batch, sending again (with backoff)
+        the ones an unreachable broker did not take. A record Kafka refuses for another
+        reason stops the loader: without it, a message would be lost."""
+        pending = list(zip(flight.plan.rejections, flight.dead, strict=True))
+        delays = self.backoff.delays()
+        while True:
+            self.producer.flush()
+            failed = [(r, f) for r, f in pending if getattr(f, "failed", lambda: False)()]
+            if not failed:
+                if pending:
+                    self.broker.ok()
+                return
+            refused = [f for _, f in failed if not kafka_retriable(f.exception)]
+            if refused:
+                raise RuntimeError(
+                    f"Kafka refused {len(refused)} dead-letter records "
+                    f"({refused[0].exception!r}); nothing of this batch was committed."
+                )
+            self.broker.failed("dead-letter", failed[0][1].exception)
+            if self._stopping.is_set():
+                raise Abandoned(
+                    "Stopped while Kafka was unavailable: a batch's dead-letter records were "
+                    "not all delivered, so its offsets were not committed; it will be read again."
+                )
+            self._stopping.wait(next(delays))
+            pending = [(r, self._send_dead_letter(r)) for r, _ in failed]
+
+    def _commit(self, batch: list[Message]) -> None:
+        """Commit the batch's offsets, retrying with backoff while Kafka is unreachable. On a
+        stop request during an outage it gives up: the batch is written, so reading it again
+        changes nothing."""
+        delays = self.backoff.delays()
+        while True:
+            try:
+                commit_offsets(self.consumer, batch, timeout_ms=KAFKA_CALL_TIMEOUT_MS)
+                self.broker.ok()
+                return
+            except Exception as exc:
+                if not kafka_retriable(exc):
+                    raise
+                self.broker.failed("commit", exc)
+            if self._stopping.is_set():
+                log.warning(
+                    "stopping while Kafka is unavailable: the last batch is written but its "
+                    "offsets are not committed; it will be read again (harmless)"
+                )
+                return
+            self._stopping.wait(next(delays))
 
     def _settle(self) -> None:
         """Wait for the batch in flight; once Neo4j and the DLQ have it, commit its offsets."""
@@ -493,15 +660,8 @@ class StreamLoader:
                 "was not written and its offsets were not committed; it will be read again."
             ) from None
         if flight.dead:
-            self.producer.flush()
-            failed = [f for f in flight.dead if getattr(f, "failed", lambda: False)()]
-            if failed:
-                # Without its DLQ record a message would be lost: stop before committing.
-                raise RuntimeError(
-                    f"Kafka refused {len(failed)} dead-letter records "
-                    f"({failed[0].exception!r}); nothing of this batch was committed."
-                )
-        commit_offsets(self.consumer, flight.batch)
+            self._deliver_dead_letters(flight)
+        self._commit(flight.batch)
         self._account(flight, linked)
 
     def _account(self, flight: _InFlight, linked: int) -> None:

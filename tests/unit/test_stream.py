@@ -265,34 +265,59 @@ Record = namedtuple("Record", "topic partition offset key value timestamp", defa
 
 
 class FakeConsumer:
-    """Replays scripted polls and records commits."""
+    """Replays scripted polls and records commits; ``fail`` scripts errors to raise first
+    per operation (poll, commit, end_offsets); ``unassigned_polls`` polls happen before the
+    group gives it partitions."""
 
-    def __init__(self, polls: list[list[Record]]) -> None:
+    def __init__(
+        self,
+        polls: list[list[Record]],
+        fail: dict[str, list[Exception]] | None = None,
+        unassigned_polls: int = 0,
+    ) -> None:
         self.polls = list(polls)
         self.commits: list[dict[TopicPartition, int]] = []
         self.closed_with_autocommit: bool | None = None
+        self.fail = {k: list(v) for k, v in (fail or {}).items()}
+        self.unassigned_polls = unassigned_polls
+        self.polled = 0
+
+    def _maybe_fail(self, operation: str) -> None:
+        if self.fail.get(operation):
+            raise self.fail[operation].pop(0)
 
     def subscribe(self, topics: list[str]) -> None:
         self.topics = topics
 
     def assignment(self) -> set[TopicPartition]:
+        if self.polled <= self.unassigned_polls:
+            return set()
         return {TopicPartition("t.transacoes", 0)}
 
     def poll(self, timeout_ms: int = 0) -> dict[TopicPartition, list[Record]]:
-        if not self.polls:
+        self.polled += 1
+        self._maybe_fail("poll")
+        if not self.polls or self.polled <= self.unassigned_polls:
             return {}
         out: dict[TopicPartition, list[Record]] = {}
         for r in self.polls.pop(0):
             out.setdefault(TopicPartition(r.topic, r.partition), []).append(r)
         return out
 
-    def commit(self, offsets: dict[TopicPartition, Any]) -> None:
+    def commit(self, offsets: dict[TopicPartition, Any], timeout_ms: int | None = None) -> None:
+        self._maybe_fail("commit")
         self.commits.append({tp: om.offset for tp, om in offsets.items()})
+
+    def end_offsets(
+        self, partitions: list[TopicPartition], timeout_ms: int | None = None
+    ) -> dict[TopicPartition, int]:
+        self._maybe_fail("end_offsets")
+        return {tp: self.position(tp) + (1 if self.polls else 0) for tp in partitions}
 
     def highwater(self, tp: TopicPartition) -> int:
         return 10
 
-    def position(self, tp: TopicPartition) -> int:
+    def position(self, tp: TopicPartition, timeout_ms: int | None = None) -> int:
         return 4
 
     def close(self, autocommit: bool = True) -> None:
@@ -473,3 +498,65 @@ def test_messages_that_queued_in_kafka_are_written_without_another_wait():
     loader.run(until_idle=0.05)
     assert time.monotonic() - started < 2.0
     assert consumer.commits == [{TopicPartition("t.transacoes", 0): 1}]
+
+
+def test_broker_outage_retries_commit_and_poll_and_logs_each_state_change_once(caplog):
+    """Kafka unreachable at commit (three times) and at poll (twice): the loader retries with
+    backoff, commits the batch once, logs one line when Kafka goes and one when it is back,
+    and counts the outage and the retries in its metrics."""
+    from kafka.errors import KafkaConnectionError, KafkaTimeoutError
+
+    consumer = FakeConsumer(
+        [[tx_record(0)], [tx_record(1)]],
+        fail={
+            "commit": [KafkaConnectionError("broker gone")] * 3,
+            "poll": [KafkaTimeoutError("no broker")] * 2,
+        },
+    )
+    caplog.set_level("INFO", logger="ringwatch.stream")
+    loader, report = run_loader(FakeGateway(), consumer, FakeProducer())
+    assert consumer.commits == [
+        {TopicPartition("t.transacoes", 0): 1},
+        {TopicPartition("t.transacoes", 0): 2},
+    ]
+    assert report.written == 2
+    m = loader.metrics
+    assert m.value("ringwatch_stream_kafka_retries_total", operation="commit") == 3
+    assert m.value("ringwatch_stream_kafka_retries_total", operation="poll") == 2
+    assert m.value("ringwatch_stream_kafka_up") == 1
+    lines = [r.getMessage() for r in caplog.records if "Kafka" in r.getMessage()]
+    gone = [line for line in lines if line.startswith("Kafka unavailable")]
+    back = [line for line in lines if line.startswith("Kafka available again")]
+    assert len(gone) == len(back) == m.value("ringwatch_stream_kafka_outages_total") >= 1
+    assert len(gone) < 5  # one line per outage, not one per retry
+
+
+def test_a_commit_error_a_retry_cannot_fix_still_stops_the_loader():
+    """A Kafka error that is not about reachability propagates instead of looping."""
+    from kafka.errors import TopicAuthorizationFailedError
+
+    consumer = FakeConsumer([[tx_record(0)]], fail={"commit": [TopicAuthorizationFailedError()]})
+    with pytest.raises(TopicAuthorizationFailedError):
+        run_loader(FakeGateway(), consumer, FakeProducer())
+
+
+def test_idle_time_counts_only_once_partitions_are_assigned():
+    """With --until-idle 0, a loader that waits several polls for its partitions (a dead
+    member still holds them) does not exit before it has read them."""
+    consumer = FakeConsumer([[tx_record(0)]], unassigned_polls=5)
+    loader, report = run_loader(FakeGateway(), consumer, FakeProducer())
+    assert report.written == 1 and consumer.polled > 5
+
+
+def test_idle_exit_waits_until_kafka_confirms_the_end_of_each_partition():
+    """When the end offsets cannot be read (broker gone), an idle loader keeps running."""
+    from kafka.errors import KafkaConnectionError
+
+    consumer = FakeConsumer(
+        [[tx_record(0)]], fail={"end_offsets": [KafkaConnectionError("gone")] * 2}
+    )
+    loader, report = run_loader(FakeGateway(), consumer, FakeProducer())
+    assert report.written == 1
+    assert (
+        loader.metrics.value("ringwatch_stream_kafka_retries_total", operation="end offsets") == 2
+    )
