@@ -104,8 +104,10 @@ def field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _validation_detail(errors: list[dict[str, Any]]) -> str:
-    if any(e["msg"].startswith("JSON decode error") for e in errors):
+def _validation_detail(errors: list[dict[str, Any]], raw: Sequence[Any]) -> str:
+    if any(e.get("type") in ("json_invalid", "json_type") for e in raw) or any(
+        e["msg"].startswith("JSON decode error") for e in errors
+    ):
         return "The body is not valid JSON: send one JSON object."
     first = errors[0] if errors else {"loc": [], "msg": "invalid"}
     where = ".".join(p for p in first["loc"] if p != "body") or "the request"
@@ -132,10 +134,10 @@ def install(app: FastAPI) -> None:
 
     async def on_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        errors = field_errors(exc.errors())
-        return response(
-            request, 422, "validation", _validation_detail(errors), extra={"errors": errors}
-        )
+        raw = exc.errors()
+        errors = field_errors(raw)
+        detail = _validation_detail(errors, raw)
+        return response(request, 422, "validation", detail, extra={"errors": errors})
 
     async def on_graph(request: Request, exc: Exception) -> JSONResponse:
         log.warning("%s %s: %s", request.method, request.url.path, exc)
