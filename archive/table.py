@@ -89,21 +89,23 @@ def partition_path(topic: str, day: date) -> str:
 
 def to_arrow(records: Sequence[KafkaRecord], archived_at: datetime) -> pa.Table:
     """The archive rows of ``records`` (in the order given), as a table with ``SCHEMA``."""
-    stamps = [
-        r.timestamp if r.timestamp is not None and r.timestamp >= 0 else None for r in records
-    ]
+    stamps = pa.array([r.timestamp for r in records], pa.int64())
+    stamps = pc.if_else(pc.less(stamps, 0), pa.scalar(None, pa.int64()), stamps)  # -1: none
+    timestamp = pc.multiply(stamps, 1000).cast(pa.timestamp("us", tz="UTC"))
+    day = pa.scalar(event_date(None, archived_at), pa.date32())
     columns: dict[str, Any] = {
         "topic": [r.topic for r in records],
-        "event_date": [event_date(ts, archived_at) for ts in stamps],
+        # A UTC timestamp cast to a date is its UTC date (event_date, vectorised).
+        "event_date": pc.fill_null(timestamp.cast(pa.date32()), day),
         "partition": [r.partition for r in records],
         "offset": [r.offset for r in records],
-        "timestamp": pa.array(
-            [None if ts is None else ts * 1000 for ts in stamps], pa.int64()
-        ).cast(pa.timestamp("us", tz="UTC")),
+        "timestamp": timestamp,
         "timestamp_type": [r.timestamp_type for r in records],
         "key": [r.key for r in records],
         "value": [r.value for r in records],
-        "headers": [[{"key": k, "value": v} for k, v in (r.headers or [])] for r in records],
+        "headers": [
+            [{"key": k, "value": v} for k, v in r.headers] if r.headers else [] for r in records
+        ],
         "archived_at": pa.array([archived_at] * len(records), pa.timestamp("us", tz="UTC")),
     }
     return pa.table(columns, schema=SCHEMA)
