@@ -160,18 +160,26 @@ def append(path: Path, rows: pa.Table) -> None:
     """Append ``rows`` to the archive in one Delta commit (all or nothing), creating the
     table on first use."""
     from deltalake import WriterProperties, write_deltalake
+    from deltalake.exceptions import DeltaError
 
     if rows.num_rows == 0:
         return
-    path.mkdir(parents=True, exist_ok=True)
-    write_deltalake(
-        str(path),
-        rows,
-        partition_by=PARTITION_BY,
-        mode="append",
-        target_file_size=TARGET_FILE_BYTES,
-        writer_properties=WriterProperties(compression="ZSTD", compression_level=3),
-    )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        write_deltalake(
+            str(path),
+            rows,
+            partition_by=PARTITION_BY,
+            mode="append",
+            target_file_size=TARGET_FILE_BYTES,
+            writer_properties=WriterProperties(compression="ZSTD", compression_level=3),
+        )
+    except (OSError, DeltaError) as exc:
+        raise RingwatchError(
+            f"Could not append to the archive at {path} ({exc}): check that the path is a "
+            "writable folder holding only this archive, and the free disk space; nothing of "
+            "the batch was committed, so it will be read again."
+        ) from None
 
 
 def topics_in(path: Path) -> list[str]:

@@ -209,3 +209,12 @@ def test_archived_rows_become_the_stream_loaders_messages(tmp_path):
     (message,) = to_messages(read_topic(path, "pix.t")[0])
     assert (message.topic, message.partition, message.offset) == ("pix.t", 3, 9)
     assert (message.key, message.value, message.timestamp_ms) == (b"id", b'{"a": 1}', stamp)
+
+
+def test_a_path_that_cannot_hold_the_archive_is_one_clear_error(tmp_path):
+    """Appending where no table can be written (a file) fails with one line naming the path
+    and what to check, not a delta-rs traceback."""
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    with pytest.raises(RingwatchError, match="Could not append to the archive at .*file"):
+        append(blocked, to_arrow([Rec("pix.t", 0, 0)], NOW))
