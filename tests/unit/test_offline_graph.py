@@ -142,3 +142,15 @@ def test_import_files_carry_typed_headers_and_flag_multiline_text(tmp_path):
     args = ImportFiles(tmp_path, files.nodes, files.relationships, False).arguments("neo4j")
     assert args[:4] == ["database", "import", "full", "neo4j"]
     assert "--multiline-fields=false" in args
+
+
+def test_replace_without_offline_is_refused_before_anything_runs(tmp_path):
+    """`ringwatch load DIR --replace` alone is an error naming --offline (an online load
+    adds data; only the offline import replaces a database)."""
+    import pytest
+
+    from ingest.cli import load
+    from ringwatch.errors import RingwatchError
+
+    with pytest.raises(RingwatchError, match="--offline"):
+        load(tmp_path, replace=True, offline=False)

@@ -1,0 +1,170 @@
+"""Benchmark `ringwatch load --offline` (neo4j-admin import) next to `ringwatch load` (the
+online bulk loader) on the same datasets, in one run, printed as markdown.
+
+For each ``--data`` directory, on the local stack:
+
+- ``offline``: ``ingest.offline.offline_load(replace=True)`` (on whatever the database
+  holds: ``--replace``); time from the call to its return: read and validate, graph
+  tables, import files, Neo4j stop, ``neo4j-admin``, Neo4j start, constraints and indexes
+  online. Records are the rows of the seven files
+  (valid and rejected), the same count for both loaders;
+- ``bulk``: then the local ``neo4j`` database files are deleted (Neo4j stopped and started,
+  the system database kept) and ``ingest.bulk.load_directory`` runs (read, validate, write,
+  link); its own timer.
+
+The two graphs' fingerprints (``admin/graph_fingerprint``) are compared: the table says
+whether they are equal.
+
+    .venv/bin/python bench/offline.py --data var/bench/pix-fast-s11-x1 var/bench/pix-fast-s11-x20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graph.gateway import Gateway, apply_schema  # noqa: E402
+from ingest.bulk import load_directory  # noqa: E402
+from ingest.offline import offline_load  # noqa: E402
+from ringwatch.settings import load_settings  # noqa: E402
+from stack.manager import Stack  # noqa: E402
+
+
+@dataclass
+class Row:
+    data: str
+    loader: str
+    records: int
+    seconds: float
+    note: str = ""
+    steps: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+
+def say(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def fingerprint(gateway: Gateway) -> dict[str, float]:
+    return {r["item"]: r["value"] for r in gateway.query("admin/graph_fingerprint").rows}
+
+
+def fresh_store(stack: Stack, gateway: Gateway) -> None:
+    """Delete the local ``neo4j`` database files (not the system database) and restart."""
+    gateway.close()
+    stack.neo4j.stop()
+    for sub in ("databases", "transactions"):
+        shutil.rmtree(stack.neo4j.data_dir / sub / "neo4j", ignore_errors=True)
+    stack.neo4j.start()
+    stack.neo4j.wait_ready(timeout_s=600)
+    apply_schema(gateway)
+
+
+def add(rows: list[Row], row: Row) -> None:
+    rows.append(row)
+    say(
+        f"RESULT {row.data} {row.loader}: {row.records:,} records in {row.seconds:.1f} s, "
+        f"{row.rate:,.0f} records/s; {row.note}; steps {row.steps}"
+    )
+
+
+def run(directory: Path, phases: list[str], rows: list[Row]) -> str:
+    settings = load_settings()
+    stack = Stack(settings)
+    gateway = Gateway(settings)
+    prints: dict[str, dict[str, float]] = {}
+    work = Path(tempfile.mkdtemp(prefix="offline-bench-", dir=settings.var_dir))
+    try:
+        if "offline" in phases:
+            say(f"{directory}: offline import")
+            gateway.close()
+            offline = offline_load(
+                settings, directory, replace=True, reject_dir=work / "offline", say=say
+            )
+            prints["offline"] = fingerprint(gateway)
+            add(
+                rows,
+                Row(
+                    directory.name,
+                    "offline `ringwatch load --offline`",
+                    offline.records,
+                    offline.seconds,
+                    f"{offline.nodes + offline.relationships:,} graph elements",
+                    offline.steps,
+                ),
+            )
+        if "bulk" in phases:
+            say(f"{directory}: fresh store for the bulk load")
+            fresh_store(stack, gateway)
+            report = load_directory(
+                gateway, directory, reject_dir=work / "bulk", progress=False, say=say
+            )
+            prints["bulk"] = fingerprint(gateway)
+            add(
+                rows,
+                Row(
+                    directory.name,
+                    "bulk `ringwatch load`",
+                    report.written + report.rejected,
+                    report.seconds,
+                    "read + validate + write + link",
+                ),
+            )
+    finally:
+        gateway.close()
+        shutil.rmtree(work, ignore_errors=True)
+    if len(prints) == 2:
+        return "equal" if prints["bulk"] == prints["offline"] else "DIFFERENT"
+    return "-"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, nargs="+", required=True, help="dataset folders")
+    parser.add_argument("--phases", default="bulk,offline", help="comma-separated subset")
+    args = parser.parse_args()
+    phases = args.phases.split(",")
+    rows: list[Row] = []
+    same: dict[str, str] = {}
+    load_before = os.getloadavg()
+    began = time.monotonic()
+    for directory in args.data:
+        same[directory.name] = run(directory, phases, rows)
+    load_after = os.getloadavg()
+    print(
+        f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}; load average "
+        f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; "
+        f"bench wall time {(time.monotonic() - began) / 60:.0f} min.\n"
+    )
+    print("| data | loader | records | seconds | records/s | fingerprints | note |")
+    print("|---|---|---:|---:|---:|---|---|")
+    for r in rows:
+        print(
+            f"| {r.data} | {r.loader} | {r.records:,} | {r.seconds:.1f} | {r.rate:,.0f} | "
+            f"{same[r.data]} | {r.note} |"
+        )
+    steps = [r for r in rows if r.steps]
+    if steps:
+        print("\nOffline steps (seconds):\n")
+        names = list(steps[0].steps)
+        print("| data | " + " | ".join(names) + " |")
+        print("|---|" + "---:|" * len(names))
+        for r in steps:
+            print(f"| {r.data} | " + " | ".join(f"{r.steps.get(n, 0):.1f}" for n in names) + " |")
+
+
+if __name__ == "__main__":
+    main()
