@@ -171,6 +171,11 @@ def train_and_evaluate(
         metrics["dataset_seconds"] = round(dataset_seconds, 1)
     values = pd.DataFrame(transform(ds.features), columns=list(FEATURES))
     in_use = _current(options.models_dir)
+    references = {k: T.score_reference(trained.scores[k]) for k in ("hybrid", "graphsage")}
+    served = T.reference_rank_mean(  # the gnn_score this version gives every account
+        [trained.scores["hybrid"], trained.scores["graphsage"]],
+        [references["hybrid"], references["graphsage"]],
+    )
     folder = registry.save(
         options.models_dir,
         meta,
@@ -181,10 +186,10 @@ def train_and_evaluate(
         model_card(meta, metrics),
         False,
         trained.hybrid,
-        {k: T.score_reference(trained.scores[k]) for k in ("hybrid", "graphsage")},
+        references,
     )
     drift.save_reference(folder, drift.reference(values[split.train]))
-    metrics["drift"] = _training_drift(options.models_dir, in_use, version, values)
+    metrics["drift"] = _training_drift(options.models_dir, in_use, version, values, served)
     metrics["promotion"] = _promote(options, version, ds, split)
     _write_metrics(folder, metrics)
     if options.tracking_uri:
@@ -221,15 +226,19 @@ def _current(models_dir: Path) -> str | None:
 
 
 def _training_drift(
-    models_dir: Path, in_use: str | None, version: str, values: pd.DataFrame
+    models_dir: Path,
+    in_use: str | None,
+    version: str,
+    values: pd.DataFrame,
+    served: np.ndarray,
 ) -> dict[str, Any]:
     """PSI of every account's features against the training data of the model in use (the
-    population it learnt from); for a first model, against its own training accounts. No
-    flagged share: a new model's ranks are built on this very population (1% by
-    construction); scoring runs report it."""
+    population it learnt from); for a first model, against its own training accounts. The
+    flagged share is the new version's on the population it was trained on: the baseline
+    that its scoring runs' shares are compared with."""
     against = in_use if in_use and drift.has_reference(models_dir / in_use) else version
     ref = drift.load_reference(models_dir / against)
-    return drift.report(ref, values, against).as_dict()
+    return drift.report(ref, values, against, served).as_dict()
 
 
 def _promote(

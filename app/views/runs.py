@@ -75,8 +75,8 @@ else:
         "A new version is put in use only when its validation AUC-PR is not worse than the "
         "current model's on the same split. Drift: population stability index (PSI) of each "
         f"feature against the model's training data; above {drift.PSI_WARNING} is a shift "
-        "worth acting on. Flagged: accounts with gnn_score >= "
-        f"{drift.FLAG_RANK} (about 1% on the training population)."
+        "worth acting on. Flagged: share of accounts with gnn_score >= "
+        f"{drift.FLAG_RANK}; a training run's share is the baseline for its scoring runs."
     )
     latest = history[-1]
     latest_drift = latest.get("drift") or {}

@@ -78,6 +78,7 @@ def test_first_version_is_promoted_and_recorded(trained):
     assert saved["promotion"] == metrics["promotion"] and set(saved["drift"]["psi"]) == set(
         F.FEATURES
     )
+    assert 0 < saved["drift"]["flagged_share"] <= 0.05  # own baseline: 1 or 2 of 80 accounts
     history = promote.read_history(models)
     assert [(h["kind"], h["version"], h["promoted"]) for h in history] == [
         ("train", metrics["version"], True)
