@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from archive.table import DEFAULT_VACUUM_HOURS
-from ingest.topics import DEFAULT_PREFIX
+from ingest.topics import DEFAULT_PREFIX, Topics, ensure_topics
 from ringwatch.errors import RingwatchError
 
 
@@ -78,6 +78,9 @@ def archive(
     level = settings.log_level.upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kafka").setLevel(level if level == "DEBUG" else "WARNING")
+    # The loader's topics exist (as `stream` and `produce` make sure), so the group always
+    # gets partitions and --until-idle can end.
+    ensure_topics(settings.kafka_bootstrap_servers, Topics(topic_prefix).all)
     consumer = open_archive_consumer(
         settings.kafka_bootstrap_servers, group, batch_size, instance_id
     )
