@@ -160,6 +160,10 @@ def api(
                 until = entry.expires.isoformat() if entry.expires else "never"
                 typer.echo(f"{entry.token_id}  {entry.user}  {entry.role}  {until}  {state}")
             return
+        if not tokens.read_tokens(path):
+            raise tokens.TokensFileError(
+                f"The API tokens file {path} has no tokens: {tokens.how_to_add(path)}."
+            )
         store = tokens.TokenStore(path)
     except tokens.TokensFileError as exc:
         raise RingwatchError(str(exc)) from None

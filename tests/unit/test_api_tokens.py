@@ -68,3 +68,20 @@ def test_bad_entries_and_names_fail_with_the_fix(tmp_path):
     tokens.add_token(fresh, "a", "analyst")
     with pytest.raises(TokensFileError, match="No token with id"):
         tokens.revoke_token(fresh, "nope")
+
+
+def test_the_server_refuses_to_start_without_tokens(tmp_path, monkeypatch):
+    """`ringwatch api` with no tokens file, or one without tokens, stops with the command
+    that issues one (before any Neo4j connection)."""
+    from typer.testing import CliRunner
+
+    from ringwatch import cli
+    from ringwatch.errors import RingwatchError
+
+    monkeypatch.setenv("RINGWATCH_VAR_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli.app, ["api"])
+    assert isinstance(result.exception, RingwatchError)
+    assert "No API tokens file" in str(result.exception) and "--add-token" in str(result.exception)
+    (tmp_path / "api-tokens.toml").write_text("# none yet\n")
+    result = CliRunner().invoke(cli.app, ["api"])
+    assert "has no tokens" in str(result.exception)
