@@ -75,13 +75,18 @@ def test_the_server_refuses_to_start_without_tokens(tmp_path, monkeypatch):
     that issues one (before any Neo4j connection)."""
     from typer.testing import CliRunner
 
+    from graph import gateway
     from ringwatch import cli
     from ringwatch.errors import RingwatchError
 
     monkeypatch.setenv("RINGWATCH_VAR_DIR", str(tmp_path))
-    result = CliRunner().invoke(cli.app, ["api"])
-    assert isinstance(result.exception, RingwatchError)
-    assert "No API tokens file" in str(result.exception) and "--add-token" in str(result.exception)
-    (tmp_path / "api-tokens.toml").write_text("# none yet\n")
-    result = CliRunner().invoke(cli.app, ["api"])
-    assert "has no tokens" in str(result.exception)
+    try:
+        result = CliRunner().invoke(cli.app, ["api"])
+        assert isinstance(result.exception, RingwatchError)
+        assert "No API tokens file" in str(result.exception)
+        assert "--add-token" in str(result.exception)
+        (tmp_path / "api-tokens.toml").write_text("# none yet\n")
+        result = CliRunner().invoke(cli.app, ["api"])
+        assert "has no tokens" in str(result.exception)
+    finally:
+        gateway.run_as(None)  # the command selected the api component for this process
