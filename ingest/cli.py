@@ -24,12 +24,12 @@ MappingOption = Annotated[
 
 def load(
     directory: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
             help="Folder with the seven dataset files "
             "(CSV or Parquet, as `ringwatch generate` writes, or a bank export with --mapping)."
         ),
-    ],
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Rows per Neo4j transaction.")] = 10_000,
     rejects: Annotated[
         Path | None,
@@ -50,17 +50,43 @@ def load(
         bool,
         typer.Option("--replace", help="With --offline: replace a database that holds data."),
     ] = False,
+    from_archive: Annotated[
+        Path | None,
+        typer.Option(
+            help="Rebuild the graph from the bronze archive at this path (`ringwatch "
+            "archive`, docs/archive.md) instead of a folder: every archived message, decoded "
+            "and validated as `ringwatch stream` does.",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="With --from-archive: only messages whose Kafka timestamp is at or before "
+            "this ISO-8601 time (UTC unless it names an offset), e.g. 2025-03-01T12:00:00Z.",
+        ),
+    ] = None,
 ) -> None:
     """Bulk-load the datasets in DIRECTORY: validated, batched and idempotent (loading twice
     gives the same graph). Invalid rows are written to a reject file, as they were in the
     file and with a reason, and the load goes on. Run `ringwatch check` first to see them.
-    With --offline, the same graph is built as a new database by Neo4j's importer."""
+    With --offline, the same graph is built as a new database by Neo4j's importer; with
+    --from-archive, the graph is rebuilt from the archived Kafka messages."""
     from graph.gateway import Gateway
     from ingest.bulk import load_directory
     from ringwatch.errors import RingwatchError
     from ringwatch.settings import load_settings
 
     mapped = load_mapping(mapping)
+    if (directory is None) == (from_archive is None):
+        raise RingwatchError("Give a folder to load, or --from-archive PATH (not both).")
+    if until is not None and from_archive is None:
+        raise RingwatchError("--until only applies to --from-archive.")
+    if from_archive is not None:
+        if offline:
+            raise RingwatchError("--offline loads a folder; it cannot read --from-archive.")
+        _load_from_archive(from_archive, until, mapped, progress)
+        return
+    assert directory is not None
     if replace and not offline:
         raise RingwatchError("--replace only applies to --offline (an online load adds data).")
     if offline:
@@ -75,6 +101,24 @@ def load(
     typer.echo(
         f"Loaded {report.written:,} records ({report.rejected:,} rejected, "
         f"{report.linked:,} transfers linked) in {report.seconds:.1f} s: "
+        f"{rate:,.0f} records/s."
+    )
+
+
+def _load_from_archive(path: Path, until: str | None, mapping: DataMapping, progress: bool) -> None:
+    from archive.rebuild import parse_until, rebuild
+    from graph.gateway import Gateway
+    from ringwatch.settings import load_settings
+
+    moment = parse_until(until) if until is not None else None
+    with Gateway(load_settings()) as gateway:
+        gateway.verify()
+        report = rebuild(gateway, path, moment, mapping=mapping, progress=progress, say=typer.echo)
+    rate = report.written / report.seconds if report.seconds else 0.0
+    typer.echo(
+        f"Rebuilt from {path}: {report.written:,} records written from {report.messages:,} "
+        f"archived messages ({report.rejected:,} rejected, {report.duplicates:,} duplicate "
+        f"copies dropped, {report.linked:,} transfers linked) in {report.seconds:.1f} s: "
         f"{rate:,.0f} records/s."
     )
 
