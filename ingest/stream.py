@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -327,6 +328,24 @@ class BrokerWatch:
         self.up = True
         self.metrics.kafka_up.set(1)
         log.warning("Kafka available again after %.1f s", self.clock() - self.down_since)
+
+
+class KafkaReachabilityFilter(logging.Filter):
+    """Drops kafka-python's own log lines about an unreachable broker (one or more per
+    reconnect attempt): ``BrokerWatch`` reports the outage once, when it starts and ends.
+    Install it on the log handlers; other kafka-python warnings pass."""
+
+    NOISE = re.compile(
+        r"ECONNREFUSED|KafkaConnectionError|No node available|Connection (failed|lost)|"
+        r"socket disconnected|NodeNotReady|"
+        r"Coordinator.*(unknown|not available|dead)|Heartbeat.*fail",
+        re.I,
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("kafka"):
+            return True
+        return not self.NOISE.search(record.getMessage())
 
 
 @dataclass(frozen=True)

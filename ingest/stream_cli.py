@@ -94,7 +94,7 @@ def stream(
     from graph.gateway import Gateway, apply_schema
     from ingest.metrics import StreamMetrics
     from ingest.produce import open_producer
-    from ingest.stream import BatchPolicy, StreamLoader, open_consumer
+    from ingest.stream import BatchPolicy, KafkaReachabilityFilter, StreamLoader, open_consumer
 
     if batch_size < 1 or batch_wait_ms < 0:
         raise RingwatchError("--batch-size must be at least 1 and --batch-wait-ms at least 0.")
@@ -104,6 +104,9 @@ def stream(
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # kafka-python logs every connection at INFO; keep its warnings, drop its chatter.
     logging.getLogger("kafka").setLevel(level if level == "DEBUG" else "WARNING")
+    if level != "DEBUG":  # the loader logs a Kafka outage once; kafka-python, per retry
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(KafkaReachabilityFilter())
     topics = Topics(topic_prefix)
     bootstrap = settings.kafka_bootstrap_servers
     port = settings.metrics_port if metrics_port is None else metrics_port

@@ -560,3 +560,22 @@ def test_idle_exit_waits_until_kafka_confirms_the_end_of_each_partition():
     assert (
         loader.metrics.value("ringwatch_stream_kafka_retries_total", operation="end offsets") == 2
     )
+
+
+def test_kafka_reconnect_chatter_is_filtered_but_other_kafka_warnings_pass():
+    """kafka-python's per-retry lines about an unreachable broker are dropped (the loader
+    logs the outage once); its other warnings and ringwatch's own lines are kept."""
+    import logging
+
+    from ingest.stream import KafkaReachabilityFilter
+
+    def record(name: str, message: str) -> logging.LogRecord:
+        return logging.LogRecord(name, logging.WARNING, __file__, 1, message, None, None)
+
+    keep = KafkaReachabilityFilter().filter
+    assert not keep(record("kafka.cluster", "No node available for metadata refresh"))
+    assert not keep(record("kafka.net.manager", "Connection failed: KafkaConnectionError: 111"))
+    assert keep(record("kafka.producer.sender", "Got error produce response: NotLeader"))
+    assert keep(
+        record("ringwatch.stream", "Kafka unavailable (commit failed: KafkaConnectionError)")
+    )
