@@ -95,6 +95,7 @@ def stream(
     from ingest.metrics import StreamMetrics
     from ingest.produce import open_producer
     from ingest.stream import BatchPolicy, KafkaReachabilityFilter, StreamLoader, open_consumer
+    from ringwatch.monitoring import serve
 
     if batch_size < 1 or batch_wait_ms < 0:
         raise RingwatchError("--batch-size must be at least 1 and --batch-wait-ms at least 0.")
@@ -120,14 +121,8 @@ def stream(
         )
         producer = open_producer(bootstrap, client_id="ringwatch-dlq")
         if port:
-            try:
-                metrics.serve(port)
-            except OSError as exc:
-                raise RingwatchError(
-                    f"Metrics port {port} is not available ({exc}): pass --metrics-port "
-                    "with a free port, or 0 to disable metrics."
-                ) from None
-            typer.echo(f"Metrics on http://127.0.0.1:{port}/metrics")
+            serve(metrics.registry, port, settings.metrics_addr)
+            typer.echo(f"Metrics on http://{settings.metrics_addr}:{port}/metrics")
         loader = StreamLoader(
             gateway,
             consumer,

@@ -32,6 +32,7 @@ COMMANDS: list[tuple[str, str, str, str | None]] = [
     ("ingest.cli", "check", "check", None),
     ("ingest.stream_cli", "produce", "produce", None),
     ("ingest.stream_cli", "stream", "stream", "loader"),
+    ("archive.cli", "archive", "archive", None),  # Kafka -> Delta only, no Neo4j
     ("graph.query_cli", "query", "query", "analyst"),
     ("detectors.cli", "detect", "detect", "detector"),
     ("detectors.cli", "evaluate", "evaluate", "detector"),
