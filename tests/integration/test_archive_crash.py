@@ -78,9 +78,20 @@ def _archive(topics: Topics, path: Path, group: str, *extra: str) -> subprocess.
     )
 
 
+def _committed_so_far(group: str) -> int:
+    """Offsets committed, or -1 while Kafka cannot say yet (the group's coordinator is still
+    being elected on a fresh broker)."""
+    from kafka.errors import KafkaError
+
+    try:
+        return _committed(group)
+    except KafkaError:
+        return -1
+
+
 def _wait_for_commits(process: subprocess.Popen[bytes], group: str, at_least: int) -> None:
     deadline = time.monotonic() + 90
-    while _committed(group) < at_least:
+    while _committed_so_far(group) < at_least:
         if process.poll() is not None:
             raise AssertionError(process.stdout.read().decode() if process.stdout else "exited")
         assert time.monotonic() < deadline, f"fewer than {at_least} offsets committed in 90 s"

@@ -91,8 +91,9 @@ def consumed(output: str) -> int:
 
 def test_kafka_killed_and_restarted_mid_stream(gateway, dataset, replay):  # noqa: F811
     """The broker is SIGKILLed while the loader streams and started again seconds later: the
-    loader logs one line when Kafka goes and one when it is back (no traceback), retries its
-    polls and commits, exits by itself once idle, and the graph is the bulk-loaded one."""
+    loader logs at most one line when Kafka goes and one when it is back (no traceback),
+    exits by itself once idle, every offset is committed and the graph is the bulk-loaded
+    one."""
     settings = load_settings()
     if settings.external_neo4j:
         pytest.skip("kills Kafka: needs the local stack (`ringwatch stack up`)")
@@ -116,8 +117,12 @@ def test_kafka_killed_and_restarted_mid_stream(gateway, dataset, replay):  # noq
     text = out.decode()
     assert process.returncode == 0, text
     assert "Traceback" not in text
-    assert 1 <= text.count("Kafka unavailable") <= 3, text
-    assert "Kafka available again" in text
+    # One line per outage, not one per retry. Whether the loader meets the outage at all
+    # depends on timing: a loader idle in a poll while the broker is down sees no error (the
+    # client reconnects by itself), so the retry path itself is covered by unit tests.
+    outages = text.count("Kafka unavailable")
+    assert outages <= 3, text
+    assert outages == 0 or "Kafka available again" in text, text
     assert _committed(group) == messages
     assert fingerprint(gateway) == expected
 
