@@ -23,32 +23,21 @@ from typing import Any
 
 from archive import table
 from archive.table import Coordinate, KafkaRecord
-from ingest.stream import Message, commit_offsets
+from ingest.stream import BatchPolicy, Message, commit_offsets
 
 log = logging.getLogger("ringwatch.archive")
 PROGRESS_EVERY_S = 10.0
 
 
 @dataclass(frozen=True)
-class ArchivePolicy:
-    """When a batch is written: at ``max_messages``, ``max_bytes``, or ``max_wait_s`` after
-    its first record arrived. Large on purpose: every batch is one Delta commit and about
-    one Parquet file per topic and day (the small-file problem)."""
+class ArchivePolicy(BatchPolicy):
+    """The stream loader's batch policy with archive-sized defaults. Large on purpose: every
+    batch is one Delta commit and about one Parquet file per topic and day (the small-file
+    problem)."""
 
     max_messages: int = 50_000
     max_bytes: int = 64 * 1024 * 1024
     max_wait_s: float = 30.0
-
-    def due(self, messages: int, nbytes: int, age_s: float) -> bool:
-        if messages == 0:
-            return False
-        return messages >= self.max_messages or nbytes >= self.max_bytes or age_s >= self.max_wait_s
-
-    def poll_timeout_ms(self, messages: int, age_s: float) -> int:
-        """How long the next poll may wait without making a pending batch late."""
-        if messages == 0:
-            return 500
-        return max(0, min(500, int((self.max_wait_s - age_s) * 1000)))
 
 
 def topic_pattern(prefix: str) -> str:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-import signal
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from archive.table import DEFAULT_VACUUM_HOURS
 from ingest.topics import DEFAULT_PREFIX, Topics, ensure_topics
 from ringwatch.errors import RingwatchError
+from ringwatch.signals import stop_on_signals
 
 
 def archive(
@@ -90,7 +90,7 @@ def archive(
         topic_prefix,
         ArchivePolicy(max_messages=batch_size, max_wait_s=batch_wait_s),
     )
-    _stop_on_signals(archiver)
+    stop_on_signals(archiver, "ringwatch.archive", "writing the pending batch")
     typer.echo(f"Archiving {topic_prefix}.* into {where} (group {group}).")
     report = archiver.run(until_idle=until_idle)
     rate = report.archived / report.active_seconds if report.active_seconds else 0.0
@@ -123,21 +123,6 @@ def _compact(where: Path, vacuum_hours: int, drop_before: str | None) -> None:
         f"-> {done.after.files:,} files ({done.after.bytes / 1e6:,.1f} MB), "
         f"{done.vacuumed:,} unused files deleted, {done.after.rows:,} messages."
     )
-
-
-def _stop_on_signals(archiver: Any) -> None:
-    """First SIGTERM/SIGINT: write the pending batch and exit; a second one: default."""
-
-    def handler(signum: int, _frame: object) -> None:
-        logging.getLogger("ringwatch.archive").info(
-            "%s received: writing the pending batch", signal.Signals(signum).name
-        )
-        archiver.stop()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
 
 
 def main() -> None:

@@ -4,7 +4,6 @@ a sample of transfers, no servers needed)."""
 from __future__ import annotations
 
 import logging
-import signal
 import time
 from collections import Counter
 from datetime import timedelta
@@ -17,6 +16,7 @@ from decide.rules import DEFAULT_RULES, RuleSet, load_rules
 from ingest.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, Topics, ensure_topics
 from ringwatch.errors import RingwatchError
 from ringwatch.settings import load_settings
+from ringwatch.signals import stop_on_signals
 
 RulesOption = Annotated[
     Path, typer.Option("--rules", help="Rules file (YAML, see docs/decisions.md).")
@@ -119,7 +119,7 @@ def decide(
             refresh_every_s=refresh_every,
             metrics=metrics,
         )
-        _stop_on_signals(engine)
+        stop_on_signals(engine, "ringwatch.decide", "finishing the current batch")
         typer.echo(f"Deciding {topics.of('transacoes_pix')} (group {group}), ready.")
         try:
             report = engine.run(until_idle=until_idle)
@@ -130,14 +130,6 @@ def decide(
         f"({report.blocks:,} block) to {alerts_topic(topics)}, {report.dead_lettered:,} "
         f"malformed to {dlq_topic(topics)}, {report.batches:,} batches."
     )
-
-
-def _stop_on_signals(engine: Any) -> None:
-    def handler(signum: int, frame: object) -> None:
-        engine.stop()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
 
 
 @rules_app.command("test")

@@ -237,10 +237,11 @@ class BatchPolicy:
         return messages >= self.max_messages or nbytes >= self.max_bytes or age_s >= self.max_wait_s
 
     def poll_timeout_ms(self, messages: int, age_s: float) -> int:
-        """How long the next poll may wait without making a pending batch late."""
+        """How long the next poll may wait without making a pending batch late (at most
+        0.5 s, so a stop request is seen soon even with long batch windows)."""
         if messages == 0:
             return 500
-        return max(0, int((self.max_wait_s - age_s) * 1000))
+        return max(0, min(500, int((self.max_wait_s - age_s) * 1000)))
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import signal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -14,6 +13,7 @@ from ingest.mapping import load_mapping
 from ingest.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, Topics, ensure_topics
 from ringwatch.errors import RingwatchError
 from ringwatch.settings import load_settings
+from ringwatch.signals import stop_on_signals
 
 PrefixOption = Annotated[
     str,
@@ -132,7 +132,7 @@ def stream(
             metrics,
             mapping=mapped,
         )
-        _stop_on_signals(loader)
+        stop_on_signals(loader, "ringwatch.stream", "finishing the current batch")
         typer.echo(f"Streaming {', '.join(topics.data)} into Neo4j (group {group}).")
         try:
             report = loader.run(until_idle=until_idle)
@@ -143,18 +143,3 @@ def stream(
         f"{report.rejected:,} sent to {topics.dlq}, {report.linked:,} transfers linked, "
         f"{report.batches:,} batches."
     )
-
-
-def _stop_on_signals(loader: Any) -> None:
-    """First SIGTERM/SIGINT: finish the batch and exit; a second one: default behaviour."""
-
-    def handler(signum: int, _frame: object) -> None:
-        logging.getLogger("ringwatch.stream").info(
-            "%s received: finishing the current batch", signal.Signals(signum).name
-        )
-        loader.stop()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
