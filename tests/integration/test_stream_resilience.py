@@ -116,7 +116,9 @@ def test_kafka_killed_and_restarted_mid_stream(gateway, dataset, replay):  # noq
     out, _ = process.communicate(timeout=300)
     text = out.decode()
     assert process.returncode == 0, text
-    assert "Traceback" not in text
+    # No traceback from ringwatch's own code; kafka-python may log one of its socket errors
+    # when the broker dies under it (seen once on a fresh clone), which the loader survives.
+    assert not re.search(r'File "[^"]*/(ingest|ringwatch|graph)/', text), text
     # One line per outage, not one per retry. Whether the loader meets the outage at all
     # depends on timing: a loader idle in a poll while the broker is down sees no error (the
     # client reconnects by itself), so the retry path itself is covered by unit tests.
