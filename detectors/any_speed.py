@@ -15,7 +15,17 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from detectors import conservation, groups, novelty, null, oneoff, round_trips, trace, twohop
+from detectors import (
+    casefans,
+    conservation,
+    groups,
+    novelty,
+    null,
+    oneoff,
+    round_trips,
+    trace,
+    twohop,
+)
 from detectors.config import DetectionConfig
 
 
@@ -55,7 +65,11 @@ def find(
     skip = {a for ring in known for a in ring}
     traces = trace.detect(transfers, seeds, cfg, skip)
     traces = traces[traces["strength"] >= cfg.min_strength]
-    found = groups.findings(graph, bursts, twohops, cycles, traces, conserving)
+    if len(seeds):  # cases explained by a ring found already need no fan of their own
+        seeds = seeds[~(seeds["src"].isin(skip) | seeds["dst"].isin(skip))]
+    fans = casefans.detect(graph, transfers, seeds, cfg)
+    fans = fans[fans["strength"] >= cfg.min_strength]
+    found = groups.findings(graph, bursts, twohops, cycles, traces, conserving, fans)
     merged = [g for g in groups.merge(found, cfg) if not _known(g, known)]
     near = _one_off_neighbours(graph, merged)
     ids = sorted({a for g in merged for f in g for a in f.members} | set(near["account"]), key=str)
@@ -69,6 +83,7 @@ def find(
         "round_trips": len(cycles),
         "conserving": len(conserving),
         "traced": len(traces),
+        "case_fans": len(fans),
         "any_speed_rings": len(rings),
         "gnn_joined": joined,
     }

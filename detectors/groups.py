@@ -32,7 +32,8 @@ WEIGHTS = {"evidence": 3.0, "fraud": 1.0, "gnn": 1.0}
 
 @dataclass
 class Finding:
-    kind: str  # novelty_in, novelty_out, twohop, round_trip, trace, conservation, gnn_link
+    kind: str  # novelty_in/_out, case_fan_in/_out, twohop, round_trip, trace, conservation,
+    # gnn_link
     members: list[str]
     strength: float  # 0..1
     sentence: str
@@ -47,6 +48,7 @@ def findings(
     cycles: pd.DataFrame,
     traces: pd.DataFrame,
     conserving: pd.DataFrame,
+    fans: pd.DataFrame,
 ) -> list[Finding]:
     """Every detector's rows as findings with a strength and a sentence."""
     out: list[Finding] = []
@@ -98,6 +100,20 @@ def findings(
                 rows=graph.row[np.asarray(c.rows)],
             )
         )
+    for c in fans.itertuples(index=False):
+        verb = "received from" if c.direction == "in" else "paid"
+        out.append(
+            Finding(
+                f"case_fan_{c.direction}",
+                list(c.members),
+                float(c.strength),
+                f"{c.hub}, on the confirmed case {c.seed}, {verb} {c.n} accounts it never dealt "
+                f"with before or after, around the time of the case; only {c.p:.2%} of accounts "
+                "as busy as it deal with that many accounts only once.",
+                hub=c.hub,
+                rows=graph.row[np.asarray(c.rows, dtype=np.int64)],
+            )
+        )
     for t in traces.itertuples(index=False):
         out.append(
             Finding(
@@ -144,9 +160,9 @@ def typology(kinds: set[str]) -> str:
         return "gather_scatter" if "twohop" not in kinds else "scatter_gather"
     if "twohop" in kinds:
         return "scatter_gather"
-    if "novelty_in" in kinds:
+    if kinds & {"novelty_in", "case_fan_in"}:
         return "fan_in"
-    if "novelty_out" in kinds:
+    if kinds & {"novelty_out", "case_fan_out"}:
         return "fan_out"
     return "traced"
 

@@ -123,21 +123,28 @@ def gamma_prior(total: np.ndarray, exposure: np.ndarray) -> tuple[float, float]:
     return mean * mean / var, mean / var
 
 
+def activity_class(graph: OneOff, bins: int) -> np.ndarray:
+    """Each account's activity class: the quantile bin (0..bins-1) of its ordinary
+    counterparties (those it deals with more than once), by average rank so that accounts
+    that tie share a bin; -1 for accounts without transfers."""
+    everyone = np.bincount(np.r_[graph.src, graph.dst], minlength=len(graph.names))
+    ordinary = graph.degree - everyone
+    active = graph.degree > 0
+    group = np.full(len(graph.names), -1)
+    if active.any():
+        share = rankdata(ordinary[active], method="average") / int(active.sum())
+        group[active] = np.minimum((share * bins).astype(int), bins - 1)
+    return group
+
+
 def _priors(
     graph: OneOff, total: np.ndarray, exposure: np.ndarray, bins: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each account's gamma prior (shape, rate): fitted to the accounts of its own activity
-    class, the quantile bin of its ordinary counterparties (those it deals with more than
-    once); one bin is one prior for the whole population."""
-    everyone = np.bincount(np.r_[graph.src, graph.dst], minlength=len(graph.names))
-    ordinary = graph.degree - everyone
-    active = graph.degree > 0
-    group = np.full(len(total), -1)
-    if active.any():  # quantile bin of the average rank: accounts that tie share a bin
-        share = rankdata(ordinary[active], method="average") / int(active.sum())
-        group[active] = np.minimum((share * bins).astype(int), bins - 1)
+    class (``activity_class``); one bin is one prior for the whole population."""
+    group = activity_class(graph, bins)
     shape, rate = np.ones(len(total)), np.full(len(total), 1e6)
-    for g in np.unique(group[active]):
+    for g in np.unique(group[group >= 0]):
         members = group == g
         shape[members], rate[members] = gamma_prior(total[members], exposure[members])
     return shape, rate
