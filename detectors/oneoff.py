@@ -25,7 +25,8 @@ class OneOff:
     first transfer of the window), ``amount`` and ``row`` (row in the transfers frame) describe
     each one-off edge; ``span_days`` is the length of the observed window; ``degree`` is each
     account's number of distinct counterparties over all transfers (one-off or not) and
-    ``active_days`` the days between its first (``first_day``) and last transfer.
+    ``active_days`` the length of the period it was active, from ``first_day``
+    (``active_period``).
     """
 
     names: pd.Index
@@ -76,6 +77,26 @@ def coded_pairs(
     return pd.Index(names), s, d, key, counts[inverse]
 
 
+def active_period(account: np.ndarray, day: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each account's (start day, length in days) of activity, estimated from the days of its
+    ``k`` transfers: the span from first to last transfer, widened on both sides by one mean
+    gap, span / (k - 1), and kept inside the observed window. The span between first and last
+    is shorter than the period an account is active (a quiet account paying three times in a
+    quarter was not active for only the six weeks between its first and last payment); this is
+    the usual unbiased estimate of a uniform range, and with it the null model spreads a quiet
+    account's transfers over as long a period as its real ones, not a shorter one."""
+    if len(day) == 0:
+        return np.zeros(n), np.zeros(n)
+    k = np.bincount(account, minlength=n).astype(float)
+    lo, hi = np.full(n, np.inf), np.full(n, -np.inf)
+    np.minimum.at(lo, account, day)
+    np.maximum.at(hi, account, day)
+    lo, hi = np.where(k > 0, lo, 0.0), np.where(k > 0, hi, 0.0)
+    pad = np.where(k >= 2, (hi - lo) / np.maximum(k - 1, 1), 0.0)
+    start = np.maximum(lo - pad, float(day.min()))
+    return start, np.minimum(hi + pad, float(day.max())) - start
+
+
 def one_off(transfers: pd.DataFrame) -> OneOff:
     """The transfers whose unordered account pair occurs exactly once in ``transfers``."""
     names, s, d, key, pair = coded_pairs(transfers)
@@ -84,9 +105,7 @@ def one_off(transfers: pd.DataFrame) -> OneOff:
     day = days_since_start(transfers["ts"])
     pairs = np.unique(key[s != d])
     degree = np.bincount(np.r_[pairs // n, pairs % n], minlength=len(names))
-    ends = pd.DataFrame({"a": np.r_[s, d], "day": np.r_[day, day]}).groupby("a")["day"]
-    first = ends.min().reindex(np.arange(len(names)), fill_value=0.0)
-    active = (ends.max() - ends.min()).reindex(np.arange(len(names)), fill_value=0.0)
+    first, active = active_period(np.r_[s, d], np.r_[day, day], len(names))
     return OneOff(
         names=names,
         src=s[single],
@@ -96,6 +115,6 @@ def one_off(transfers: pd.DataFrame) -> OneOff:
         row=single,
         span_days=float(day.max()) if m else 0.0,
         degree=degree,
-        active_days=active.to_numpy(dtype=float),
-        first_day=first.to_numpy(dtype=float),
+        active_days=active,
+        first_day=first,
     )

@@ -69,6 +69,19 @@ def test_one_off_keeps_only_pairs_that_deal_once():
     assert dict(zip(graph.names, graph.degree, strict=True)) == {"A": 2, "B": 1, "C": 1}
 
 
+def test_an_account_is_active_longer_than_between_its_first_and_last_transfer():
+    """Transfers on days 30, 45 and 60 of a window from day 0 to 88: the account was active for
+    about 60 days from day 15 (one mean gap either side), not just the 30 between; an account
+    with one transfer has no period, and no period reaches outside the window."""
+    account = np.array([0, 0, 0, 1, 2, 2, 3])
+    day = np.array([30.0, 45.0, 60.0, 50.0, 2.0, 88.0, 0.0])
+    start, length = oneoff.active_period(account, day, 4)
+    assert (start[0], length[0]) == (15.0, 60.0)
+    assert length[1] == 0.0
+    assert start[2] == 0.0 and start[2] + length[2] == 88.0
+    assert start[3] == 0.0 and length[3] == 0.0
+
+
 @pytest.mark.parametrize("speed", SPEEDS)
 def test_novelty_finds_the_same_fan_in_at_three_speeds(speed):
     """Six one-off senders into one quiet account, minutes, days or weeks apart, are a burst
