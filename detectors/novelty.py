@@ -17,8 +17,9 @@ fixed count:
 
 Surprise is -log10 of the probability of seeing at least that many one-off counterparties in
 the window. The account's rate is uncertain: it starts from the population's spread of rates
-(a gamma distribution fitted to all accounts) and is updated by what the account did outside
-the burst over its own active days, which gives a negative-binomial count for the window.
+(a gamma distribution fitted to the accounts of its class, ``gamma_prior``) and is updated by
+what the account did outside the burst over its days at risk (from its first transfer to the
+end of the window), which gives a negative-binomial count for the window.
 Bins are quantiles of the current graph, so they adapt to its population.
 """
 
@@ -112,14 +113,19 @@ def null_surprises(
 
 
 def gamma_prior(total: np.ndarray, exposure: np.ndarray) -> tuple[float, float]:
-    """Shape and rate of a gamma distribution fitted by moments to the population's one-off
-    rates (events per active day); the spread across accounts makes the yardstick honest:
-    where many ordinary accounts meet new counterparties often, a burst surprises less."""
-    rate = total / exposure
-    mean, var = float(rate.mean()), float(rate.var())
-    if mean <= 0:
+    """Shape and rate of a gamma distribution of the population's one-off rates (events per
+    day at risk), fitted by moments with each account weighted by its exposure and the
+    Poisson noise of its own count taken out of the spread (the empirical-Bayes estimator of
+    Clayton and Kaldor). The mean is the pooled pace, all events over all days at risk: an
+    account seen for one day that met one stranger has a rate of 1 a day on paper and must
+    not set the pace of everyone. The spread that is left makes the yardstick honest: where
+    many ordinary accounts meet new counterparties often, a burst surprises less."""
+    if exposure.sum() <= 0 or total.sum() <= 0:
         return 1.0, 1e6
-    var = max(var, mean / float(exposure.mean()))  # at least Poisson noise
+    mean = float(total.sum() / exposure.sum())
+    rate = total / exposure
+    spread = float((exposure * (rate - mean) ** 2).sum() / exposure.sum())
+    var = max(spread - mean / float(exposure.mean()), mean * mean / 1000.0)
     return mean * mean / var, mean / var
 
 
@@ -162,7 +168,8 @@ def _direction(
     if len(hub) == 0:
         return pd.DataFrame(columns=cols), order, other, day
     total = np.bincount(hub, minlength=len(graph.names))
-    exposure = np.maximum(graph.active_days, 1.0)
+    # days at risk: an account can meet strangers from its first transfer to the window's end
+    exposure = np.maximum(graph.span_days - graph.first_day, 1.0)
     shape, rate = _priors(graph, total, exposure, cfg.novelty_prior_bins)
     frames = []
     for width in cfg.novelty_windows_days:

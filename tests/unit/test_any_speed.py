@@ -96,6 +96,18 @@ def test_novelty_finds_the_same_fan_in_at_three_speeds(speed):
     assert set(hit.iloc[0]["members"]) == {"P000", *senders}
 
 
+def test_accounts_seen_for_a_day_do_not_set_the_population_pace():
+    """100 accounts met 1 stranger in 90 days and 20 accounts, seen for one day, met 1 that
+    day: the population's expected pace is the pooled one (120 strangers in 9,020 account
+    days), not the mean of per-account rates, which the one-day accounts (1 a day on paper)
+    would push 13 times higher."""
+    total = np.ones(120)
+    exposure = np.r_[np.full(100, 90.0), np.ones(20)]
+    shape, rate = novelty.gamma_prior(total, exposure)
+    assert shape / rate == pytest.approx(120 / 9020)
+    assert (total / exposure).mean() > 13 * shape / rate
+
+
 def test_novelty_judges_a_shop_by_its_own_baseline():
     """An account that meets new customers all the time is not bursting when it meets a few
     more, while a quiet account meeting as many for the first time is."""
