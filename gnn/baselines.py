@@ -11,7 +11,7 @@ import numpy as np
 MIN_VAL_POSITIVES = 10
 
 
-def fit_lightgbm(graph: Any, seed: int = 7, threads: int = 2) -> Any:
+def fit_lightgbm(graph: Any, seed: int = 7, threads: int = 1) -> Any:
     """Fit LightGBM on the training graph's labelled nodes. It is early-stopped on the
     validation nodes only when they hold at least ``MIN_VAL_POSITIVES`` positives (fewer make
     the stopping point noise). No class weight: a weight of hundreds makes the trees memorise
@@ -31,7 +31,7 @@ def fit_lightgbm_arrays(
     fit_mask: np.ndarray,
     val_mask: np.ndarray,
     seed: int = 7,
-    threads: int = 2,
+    threads: int = 1,
     n_estimators: int = 1000,
 ) -> Any:
     """LightGBM on rows ``fit_mask`` of ``x``, early-stopped on rows ``val_mask`` when they
@@ -67,9 +67,9 @@ def fit_lightgbm_arrays(
     return model
 
 
-def predict_lightgbm(model: Any, x: np.ndarray) -> np.ndarray:
+def predict_lightgbm(model: Any, x: np.ndarray, threads: int = 1) -> np.ndarray:
     """Mule probability of each row of ``x`` (a fitted classifier, or a booster loaded from
-    a saved model file)."""
+    a saved model file, which would otherwise use every core: see ``gnn.train.THREADS``)."""
     if hasattr(model, "predict_proba"):
-        return np.asarray(model.predict_proba(x)[:, 1])
-    return np.asarray(model.predict(x))
+        return np.asarray(model.predict_proba(x, num_threads=threads)[:, 1])
+    return np.asarray(model.predict(x, num_threads=threads))

@@ -61,6 +61,13 @@ def train(
     epochs: Annotated[int, typer.Option(help="Training epochs of GraphSAGE and the MLP.")] = 60,
     hidden: Annotated[int, typer.Option(help="Hidden units per layer.")] = 32,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    threads: Annotated[
+        int,
+        typer.Option(
+            help="Threads for torch and LightGBM. More than 1 pays only on idle cores: on a "
+            "busy machine each thread waits for the others at every step."
+        ),
+    ] = 1,
     cache_dir: CacheDir = None,
     refresh: Annotated[bool, typer.Option(help="Rebuild the dataset, ignoring the cache.")] = False,
     make_current: Annotated[
@@ -112,6 +119,7 @@ def train(
         epochs=epochs,
         hidden=hidden,
         seed=seed,
+        threads=threads,
         cache_dir=cache_dir,
         refresh=refresh,
         make_current=make_current,

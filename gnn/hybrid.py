@@ -39,16 +39,20 @@ def out_of_fold(
     fit_mask: np.ndarray,
     val_mask: np.ndarray,
     seed: int = 7,
-    threads: int = 2,
+    threads: int = 1,
     folds: int = FOLDS,
+    stage1: Any | None = None,
 ) -> tuple[Any, np.ndarray]:
     """Stage 1 fitted on ``fit_mask`` and its score for every node; nodes in ``fit_mask`` get
     the score of a model that did not see them (``folds``-fold, with the full model's
-    number of trees)."""
+    number of trees). ``stage1``: that full model when it is already fitted (the LightGBM
+    baseline is the same model on the same rows)."""
     from sklearn.model_selection import StratifiedKFold
 
-    model = baselines.fit_lightgbm_arrays(x, y, fit_mask, val_mask, seed, threads)
-    scores = baselines.predict_lightgbm(model, x)
+    model = stage1
+    if model is None:
+        model = baselines.fit_lightgbm_arrays(x, y, fit_mask, val_mask, seed, threads)
+    scores = baselines.predict_lightgbm(model, x, threads)
     trees = int(model.best_iteration_ or model.n_estimators)
     idx = np.flatnonzero(fit_mask)
     if y[idx].sum() < folds:
@@ -59,7 +63,7 @@ def out_of_fold(
         part = np.zeros_like(fit_mask)
         part[idx[keep]] = True
         m = baselines.fit_lightgbm_arrays(x, y, part, none, seed, threads, n_estimators=trees)
-        scores[idx[held]] = baselines.predict_lightgbm(m, x[idx[held]])
+        scores[idx[held]] = baselines.predict_lightgbm(m, x[idx[held]], threads)
     return model, scores
 
 
@@ -85,21 +89,28 @@ def fit_hybrid(
     edge_index: np.ndarray,
     edge_type: np.ndarray,
     seed: int = 7,
-    threads: int = 2,
+    threads: int = 1,
+    stage1: Any | None = None,
 ) -> tuple[Hybrid, np.ndarray]:
     """Fit both stages on the labelled rows ``fit_mask`` (early stopping on ``val_mask``);
     returns the model and stage 2's score of every node, computed from the same
-    out-of-fold stage-1 scores it was trained on."""
-    stage1, s1 = out_of_fold(x, y, fit_mask, val_mask, seed, threads)
+    out-of-fold stage-1 scores it was trained on. ``stage1``: stage 1 already fitted with
+    ``baselines.fit_lightgbm_arrays`` on the same rows, to reuse instead of refitting."""
+    stage1, s1 = out_of_fold(x, y, fit_mask, val_mask, seed, threads, stage1=stage1)
     inputs, columns = stage2_inputs(x, names, edge_index, edge_type, s1)
     stage2 = baselines.fit_lightgbm_arrays(inputs, y, fit_mask, val_mask, seed, threads)
-    return Hybrid(stage1, stage2, columns), baselines.predict_lightgbm(stage2, inputs)
+    return Hybrid(stage1, stage2, columns), baselines.predict_lightgbm(stage2, inputs, threads)
 
 
 def predict_hybrid(
-    model: Hybrid, x: np.ndarray, names: list[str], edge_index: np.ndarray, edge_type: np.ndarray
+    model: Hybrid,
+    x: np.ndarray,
+    names: list[str],
+    edge_index: np.ndarray,
+    edge_type: np.ndarray,
+    threads: int = 1,
 ) -> np.ndarray:
     """Mule probability of every node of a graph (scoring: stage 1 scores every node)."""
-    s1 = baselines.predict_lightgbm(model.stage1, x)
+    s1 = baselines.predict_lightgbm(model.stage1, x, threads)
     inputs, _ = stage2_inputs(x, names, edge_index, edge_type, s1)
-    return baselines.predict_lightgbm(model.stage2, inputs)
+    return baselines.predict_lightgbm(model.stage2, inputs, threads)

@@ -44,6 +44,7 @@ class TrainOptions:
     epochs: int = 60
     hidden: int = 32
     seed: int = 7
+    threads: int = 1  # torch and LightGBM threads (gnn.train.THREADS)
     cache_dir: Path | None = None  # dataset cache (default: RINGWATCH_VAR_DIR/gnn)
     refresh: bool = False  # rebuild the dataset, ignoring the cache
     make_current: bool = True  # point ``current`` at the new version (through the gate)
@@ -53,6 +54,8 @@ class TrainOptions:
     def __post_init__(self) -> None:
         if not 0 < self.cutoff_quantile <= 1 or not 0 <= self.test_share < 1:
             raise RingwatchError("--cutoff-quantile must be in (0, 1] and --test-share in [0, 1).")
+        if self.threads < 1:
+            raise RingwatchError("--threads must be at least 1.")
 
 
 def iso(epoch: int) -> str:
@@ -114,7 +117,9 @@ def train_and_evaluate(
     through the promotion gate, and record the run (history, and MLflow when configured)."""
     from gnn import train as T  # torch: imported only when training
 
-    config = T.TrainConfig(epochs=options.epochs, hidden=options.hidden, seed=options.seed)
+    config = T.TrainConfig(
+        epochs=options.epochs, hidden=options.hidden, seed=options.seed, threads=options.threads
+    )
     split = D.make_split(
         ds.ids,
         ds.labels,

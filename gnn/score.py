@@ -72,7 +72,7 @@ def score_all(
     import torch
 
     model = registry.load(models_dir, version)
-    torch.set_num_threads(model.meta.config.get("threads", 2))
+    torch.set_num_threads(model.meta.config.get("threads", 1))
     concurrency = gateway.settings.gds_concurrency
     ds = D.load_dataset(gateway, cache_dir or default_cache_dir(gateway), refresh, concurrency, say)
     scores = model.predict(D.to_data(ds, model.meta.normaliser))
@@ -166,7 +166,7 @@ def score_accounts(
     if not targets:
         return {}
     model = _cached_model(models_dir, registry.current_version(models_dir))
-    torch.set_num_threads(model.meta.config.get("threads", 2))
+    torch.set_num_threads(model.meta.config.get("threads", 1))
     hops = int(model.meta.config.get("layers", 2))
     ball = neighbourhood(gateway, targets, hops, fanout)
     snapshot_path = (cache_dir or default_cache_dir(gateway)) / "gds-latest.parquet"

@@ -18,6 +18,12 @@ from gnn.dataset import NUM_RELATIONS, relation_adjacency, training_graph
 from gnn.features import FEATURES
 from gnn.model import FeatureMLP, MuleSAGE
 
+# Torch and LightGBM run on one thread. With two OpenMP threads on the shared 2-core
+# machine, every parallel region (thousands per fit: each layer, each tree) waits for the
+# thread the OS has descheduled: at load 4-5 the fit took 8-12x longer (issue 17, in
+# docs/benchmarks.md). ``--threads`` gives more to a machine that has them to spare.
+THREADS = 1
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -31,7 +37,7 @@ class TrainConfig:
     dropout: float = 0.2
     eval_every: int = 5
     seed: int = 7
-    threads: int = 2
+    threads: int = THREADS
 
 
 @dataclass
@@ -54,7 +60,7 @@ class Trained:
     hybrid: hybrid.Hybrid | None = None
 
 
-def seed_everything(seed: int, threads: int = 2) -> None:
+def seed_everything(seed: int, threads: int = THREADS) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
@@ -142,25 +148,35 @@ def make_mlp(in_channels: int, config: TrainConfig) -> FeatureMLP:
     return FeatureMLP(in_channels, config.hidden, config.layers + 1, config.dropout)
 
 
-def fit_hybrid(data: Any, config: TrainConfig) -> hybrid.Hybrid:
+def fit_hybrid(data: Any, config: TrainConfig, stage1: Any | None = None) -> hybrid.Hybrid:
     """The hybrid on the full graph's features and edges, fitted on the training nodes'
     labels only (test nodes contribute their unlabelled features as neighbours, as they do
-    when scoring)."""
+    when scoring). ``stage1``: the LightGBM baseline of ``fit_all``, which is stage 1 (same
+    features, rows, settings and seed), so it is not fitted twice."""
     x = data.x.numpy()
     usable = node_weights(data).numpy() > 0
     fit_mask = (data.train_mask & ~data.val_mask).numpy() & usable
     val_mask = data.val_mask.numpy() & usable
     ei, et = data.edge_index.numpy(), data.edge_type.numpy()
     model, _ = hybrid.fit_hybrid(
-        x, list(FEATURES), data.y.numpy(), fit_mask, val_mask, ei, et, config.seed, config.threads
+        x,
+        list(FEATURES),
+        data.y.numpy(),
+        fit_mask,
+        val_mask,
+        ei,
+        et,
+        config.seed,
+        config.threads,
+        stage1=stage1,
     )
     return model
 
 
-def predict_hybrid(model: hybrid.Hybrid, data: Any) -> np.ndarray:
+def predict_hybrid(model: hybrid.Hybrid, data: Any, threads: int = THREADS) -> np.ndarray:
     """Hybrid mule probability of every node of ``data``."""
     ei, et = data.edge_index.numpy(), data.edge_type.numpy()
-    return hybrid.predict_hybrid(model, data.x.numpy(), list(FEATURES), ei, et)
+    return hybrid.predict_hybrid(model, data.x.numpy(), list(FEATURES), ei, et, threads)
 
 
 def fit_all(data: Any, config: TrainConfig) -> Trained:
@@ -179,14 +195,14 @@ def fit_all(data: Any, config: TrainConfig) -> Trained:
     lgbm = baselines.fit_lightgbm(graph, config.seed, config.threads)
     fits["lightgbm"] = FitResult(seconds=time.perf_counter() - start)
     start = time.perf_counter()
-    hyb = fit_hybrid(data, config)
+    hyb = fit_hybrid(data, config, stage1=lgbm)
     fits["hybrid"] = FitResult(seconds=time.perf_counter() - start)
     full_adjs = relation_adjacency(data)
     scores = {
-        "hybrid": predict_hybrid(hyb, data),
+        "hybrid": predict_hybrid(hyb, data, config.threads),
         "graphsage": predict(sage, data, full_adjs),
         "mlp": predict(mlp, data, full_adjs),
-        "lightgbm": baselines.predict_lightgbm(lgbm, data.x.numpy()),
+        "lightgbm": baselines.predict_lightgbm(lgbm, data.x.numpy(), config.threads),
     }
     scores["ensemble"] = rank_mean([scores["hybrid"], scores["graphsage"]])
     return Trained(sage, mlp, lgbm, scores, fits, hyb)

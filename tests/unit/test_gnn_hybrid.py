@@ -156,3 +156,28 @@ def test_saved_hybrid_scores_as_before_and_scoring_writes_the_ensemble(tmp_path)
     assert np.allclose(T.predict_hybrid(loaded.hybrid, data), before, atol=1e-9)
     ensemble = T.rank_mean([before, sage_scores])
     assert np.abs(loaded.predict(data) - ensemble).max() < 0.01
+
+
+def test_hybrid_reusing_the_baseline_as_stage_one_scores_as_a_fresh_fit():
+    """``fit_all`` hands its LightGBM baseline to the hybrid as stage 1 instead of fitting the
+    same model on the same rows again: the hybrid it gives scores every node exactly as one
+    that fits its own stage 1."""
+    from gnn import baselines
+
+    rng = np.random.default_rng(3)
+    n = 400
+    x = rng.normal(size=(n, 3))
+    y = (x[:, 0] + 0.5 * rng.normal(size=n) > 1.5).astype(float)
+    pairs = rng.integers(0, n, size=(2, 600))
+    ei = np.concatenate([pairs, pairs[::-1]], axis=1)
+    et = np.r_[np.full(600, D.REL_PAID_BY), np.full(600, D.REL_PAID_TO)]
+    fit = rng.random(n) < 0.7
+    val = np.zeros(n, bool)
+    names = ["a", "b", "c"]
+    baseline = baselines.fit_lightgbm_arrays(x, y, fit, val, seed=5, threads=1)
+    reused, _ = H.fit_hybrid(x, names, y, fit, val, ei, et, seed=5, threads=1, stage1=baseline)
+    fresh, _ = H.fit_hybrid(x, names, y, fit, val, ei, et, seed=5, threads=1)
+    assert reused.stage1 is baseline
+    assert np.array_equal(
+        H.predict_hybrid(reused, x, names, ei, et), H.predict_hybrid(fresh, x, names, ei, et)
+    )

@@ -157,3 +157,11 @@ def test_training_never_opens_the_ground_truth(tmp_path, monkeypatch):
         p.name for p in saved.iterdir()
     }
     assert set(metrics["models"]) == {"ensemble", "hybrid", "graphsage", "mlp", "lightgbm"}
+    meta = registry.load(tmp_path / "models", metrics["version"]).meta
+    assert meta.config["threads"] == T.THREADS == 1  # one thread unless --threads says more
+
+
+def test_thread_count_below_one_is_refused():
+    """``--threads 0`` fails with a message naming the option instead of reaching torch."""
+    with pytest.raises(RingwatchError, match="--threads"):
+        TrainOptions(threads=0)
