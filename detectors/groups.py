@@ -28,6 +28,19 @@ from detectors.oneoff import OneOff
 from ringwatch.money import brl
 
 WEIGHTS = {"evidence": 3.0, "fraud": 1.0, "gnn": 1.0}
+# Findings that show a laundering pattern; a trace or GNN link adds evidence or members to
+# them but never makes a ring on its own.
+PATTERNS = frozenset(
+    {
+        "novelty_in",
+        "novelty_out",
+        "case_fan_in",
+        "case_fan_out",
+        "twohop",
+        "round_trip",
+        "conservation",
+    }
+)
 
 
 @dataclass
@@ -195,6 +208,8 @@ def score_groups(
     for part in groups:
         found = {a for f in part if f.kind != "gnn_link" for a in f.members}
         if len(found) < cfg.min_group_size:  # accounts that joined on GNN score do not count
+            continue
+        if not any(f.kind in PATTERNS for f in part):  # a trace alone may be a lone case
             continue
         doubt = float(np.prod([1.0 - min(f.strength, 0.999) for f in part]))
         if 1.0 - doubt < cfg.min_group_evidence:

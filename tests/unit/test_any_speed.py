@@ -361,3 +361,18 @@ def test_a_burst_is_judged_against_accounts_as_busy_as_its_hub():
         return float(found.loc[found["hub"] == "P000", "surprise"].iloc[0])
 
     assert surprise(4) > surprise(1) + 1.0
+
+
+def test_a_trace_alone_is_no_ring_but_strengthens_a_pattern():
+    """A case's trace may close on a lone fraud: without a pattern finding it reports nothing;
+    with a weak burst over the same accounts it makes the ring."""
+    tr = population()
+    graph = oneoff.one_off(tr)
+    members = ["P000", "P001", "P002", "P003", "P004"]
+    traced = groups.Finding("trace", members, 0.95, "traced")
+    burst = groups.Finding("novelty_in", members, 0.6, "burst", hub="P000")
+    empty = pd.DataFrame(columns=["account", "gnn_score"])
+    alone = groups.score_groups([[traced]], tr, graph, pd.Index([]), empty, CFG)
+    both = groups.score_groups([[traced, burst]], tr, graph, pd.Index([]), empty, CFG)
+    assert alone.empty
+    assert len(both) == 1 and set(both.iloc[0]["members"]) == set(members)
