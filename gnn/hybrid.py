@@ -73,9 +73,11 @@ def stage2_inputs(
     edge_index: np.ndarray,
     edge_type: np.ndarray,
     stage1_scores: np.ndarray,
+    aggregates: tuple[np.ndarray, list[str]] | None = None,
 ) -> tuple[np.ndarray, list[str]]:
-    """Own features, neighbourhood aggregates and neighbours' stage-1 scores, side by side."""
-    agg, agg_names = N.aggregate_features(x, names, edge_index, edge_type)
+    """Own features, neighbourhood aggregates and neighbours' stage-1 scores, side by side.
+    ``aggregates``: ``neighbours.aggregate_features`` of the same graph, when already built."""
+    agg, agg_names = aggregates or N.aggregate_features(x, names, edge_index, edge_type)
     sc, sc_names = N.score_features(stage1_scores, edge_index, edge_type)
     return np.hstack([x, agg, sc]).astype(np.float32), list(names) + agg_names + sc_names
 
@@ -93,12 +95,15 @@ def fit_hybrid(
     stage1: Any | None = None,
 ) -> tuple[Hybrid, np.ndarray]:
     """Fit both stages on the labelled rows ``fit_mask`` (early stopping on ``val_mask``);
-    returns the model and stage 2's score of every node, computed from the same
-    out-of-fold stage-1 scores it was trained on. ``stage1``: stage 1 already fitted with
-    ``baselines.fit_lightgbm_arrays`` on the same rows, to reuse instead of refitting."""
+    returns the model and its score of every node of this graph (``predict_hybrid``'s,
+    without building the neighbourhood aggregates twice). ``stage1``: stage 1 already
+    fitted with ``baselines.fit_lightgbm_arrays`` on the same rows, to reuse."""
     stage1, s1 = out_of_fold(x, y, fit_mask, val_mask, seed, threads, stage1=stage1)
-    inputs, columns = stage2_inputs(x, names, edge_index, edge_type, s1)
+    aggregates = N.aggregate_features(x, names, edge_index, edge_type)
+    inputs, columns = stage2_inputs(x, names, edge_index, edge_type, s1, aggregates)
     stage2 = baselines.fit_lightgbm_arrays(inputs, y, fit_mask, val_mask, seed, threads)
+    full = baselines.predict_lightgbm(stage1, x, threads)
+    inputs, _ = stage2_inputs(x, names, edge_index, edge_type, full, aggregates)
     return Hybrid(stage1, stage2, columns), baselines.predict_lightgbm(stage2, inputs, threads)
 
 

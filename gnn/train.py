@@ -148,17 +148,20 @@ def make_mlp(in_channels: int, config: TrainConfig) -> FeatureMLP:
     return FeatureMLP(in_channels, config.hidden, config.layers + 1, config.dropout)
 
 
-def fit_hybrid(data: Any, config: TrainConfig, stage1: Any | None = None) -> hybrid.Hybrid:
+def fit_hybrid(
+    data: Any, config: TrainConfig, stage1: Any | None = None
+) -> tuple[hybrid.Hybrid, np.ndarray]:
     """The hybrid on the full graph's features and edges, fitted on the training nodes'
     labels only (test nodes contribute their unlabelled features as neighbours, as they do
-    when scoring). ``stage1``: the LightGBM baseline of ``fit_all``, which is stage 1 (same
-    features, rows, settings and seed), so it is not fitted twice."""
+    when scoring), and its score of every node. ``stage1``: the LightGBM baseline of
+    ``fit_all``, which is stage 1 (same features, rows, settings and seed), so it is not
+    fitted twice."""
     x = data.x.numpy()
     usable = node_weights(data).numpy() > 0
     fit_mask = (data.train_mask & ~data.val_mask).numpy() & usable
     val_mask = data.val_mask.numpy() & usable
     ei, et = data.edge_index.numpy(), data.edge_type.numpy()
-    model, _ = hybrid.fit_hybrid(
+    return hybrid.fit_hybrid(
         x,
         list(FEATURES),
         data.y.numpy(),
@@ -170,7 +173,6 @@ def fit_hybrid(data: Any, config: TrainConfig, stage1: Any | None = None) -> hyb
         config.threads,
         stage1=stage1,
     )
-    return model
 
 
 def predict_hybrid(model: hybrid.Hybrid, data: Any, threads: int = THREADS) -> np.ndarray:
@@ -195,11 +197,11 @@ def fit_all(data: Any, config: TrainConfig) -> Trained:
     lgbm = baselines.fit_lightgbm(graph, config.seed, config.threads)
     fits["lightgbm"] = FitResult(seconds=time.perf_counter() - start)
     start = time.perf_counter()
-    hyb = fit_hybrid(data, config, stage1=lgbm)
+    hyb, hybrid_scores = fit_hybrid(data, config, stage1=lgbm)
     fits["hybrid"] = FitResult(seconds=time.perf_counter() - start)
     full_adjs = relation_adjacency(data)
     scores = {
-        "hybrid": predict_hybrid(hyb, data, config.threads),
+        "hybrid": hybrid_scores,
         "graphsage": predict(sage, data, full_adjs),
         "mlp": predict(mlp, data, full_adjs),
         "lightgbm": baselines.predict_lightgbm(lgbm, data.x.numpy(), config.threads),

@@ -181,3 +181,19 @@ def test_hybrid_reusing_the_baseline_as_stage_one_scores_as_a_fresh_fit():
     assert np.array_equal(
         H.predict_hybrid(reused, x, names, ei, et), H.predict_hybrid(fresh, x, names, ei, et)
     )
+
+
+def test_fitted_hybrid_returns_the_scores_predict_gives():
+    """The scores ``fit_hybrid`` returns with the model (built from the aggregates it already
+    computed for training) are those ``predict_hybrid`` gives on the same graph, i.e. with
+    stage 1's full-model scores, not the out-of-fold ones stage 2 was trained on."""
+    rng = np.random.default_rng(4)
+    n = 300
+    x = rng.normal(size=(n, 2))
+    y = (x[:, 1] > 1.3).astype(float)
+    pairs = rng.integers(0, n, size=(2, 500))
+    ei = np.concatenate([pairs, pairs[::-1]], axis=1)
+    et = np.r_[np.full(500, D.REL_PAID_BY), np.full(500, D.REL_PAID_TO)]
+    fit = rng.random(n) < 0.7
+    model, scores = H.fit_hybrid(x, ["a", "b"], y, fit, np.zeros(n, bool), ei, et, threads=1)
+    assert np.array_equal(scores, H.predict_hybrid(model, x, ["a", "b"], ei, et))
