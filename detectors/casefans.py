@@ -79,10 +79,17 @@ def detect(
         )
         for direction in ("in", "out")
     }
+    by_hub: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for direction in ("in", "out"):
+        hub = graph.dst if direction == "in" else graph.src
+        order = np.argsort(hub, kind="stable")
+        by_hub[direction] = (order, np.searchsorted(hub[order], np.arange(len(graph.names) + 1)))
     rows = []
     for (code, direction), (seed, t0) in tests.items():
-        hub, other = (graph.dst, graph.src) if direction == "in" else (graph.src, graph.dst)
-        near = np.flatnonzero((hub == code) & (np.abs(graph.day - t0) <= cfg.trace_max_days))
+        other = graph.src if direction == "in" else graph.dst
+        order, ptr = by_hub[direction]
+        edges = order[ptr[code] : ptr[code + 1]]
+        near = edges[np.abs(graph.day[edges] - t0) <= cfg.trace_max_days]
         rows.append(
             {
                 "hub": graph.names[code],
