@@ -232,7 +232,8 @@ def row(r: dict) -> str:
     return (
         f"| {r['profile']} | {r['devices']} | {r['scale']} | {r['seed']} | {cells} "
         f"| {r['members']} / {r['test']} | {r['train_positives']} | "
-        f"{fit['hybrid']:.0f} / {fit['graphsage']:.0f} / {fit['lightgbm']:.0f} |"
+        f"{r.get('train_seconds', float('nan')):.1f} | {fit['hybrid']:.1f} / "
+        f"{fit['graphsage']:.1f} / {fit['lightgbm']:.1f} / {fit.get('mlp', float('nan')):.1f} |"
     )
 
 
@@ -295,9 +296,10 @@ def main() -> None:
     model_columns = " | ".join(MODELS)
     print(
         f"| profile | devices | scale | seed | {model_columns} "
-        "| ring members / test accounts | train positives | fit s hybrid / SAGE / LGBM |"
+        "| ring members / test accounts | train positives | fit s, all models "
+        "| hybrid / SAGE / LGBM / MLP s |"
     )
-    print("|---|---|---:|---:|" + "---:|" * (len(MODELS) + 3), flush=True)
+    print("|---|---|---:|---:|" + "---:|" * (len(MODELS) + 4), flush=True)
     for profile in args.profiles:
         variants = [True, False] if args.devices == "both" else [args.devices == "with"]
         if profile != "pix-fast":
@@ -320,6 +322,8 @@ def main() -> None:
                             "test": int(m["models"]["lightgbm"]["n"]),
                             "train_positives": m["train_positives"],
                             "fit_seconds": m["fit_seconds"],
+                            "train_seconds": m["train_seconds"],
+                            "dataset_seconds": m.get("dataset_seconds"),
                             "models": m["models"],
                         }
                         with log.open("a") as fh:
