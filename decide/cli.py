@@ -96,7 +96,9 @@ def decide(
             bootstrap,
             group,
             topics,
-            max_poll_records=2_000,
+            # Polls of at most 500 records keep one batch's work to tens of milliseconds,
+            # so a transfer that arrives during a long batch does not wait behind it.
+            max_poll_records=500,
             fetch_max_wait_ms=20,
             group_instance_id=instance_id,
             client_id="ringwatch-decide",

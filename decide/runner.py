@@ -5,18 +5,22 @@ It reads ``pix.transacoes`` and, to keep its state current, the context topics
 (``pix.usuarios``, ``pix.chaves``, ``pix.limites``, ``pix.dispositivos``,
 ``pix.autenticacoes``). Each poll is one batch:
 
-1. decode and validate it with the loader's own ``plan_batch`` (same rules, same tolerant
-   values); a bad transfer goes to the engine's dead-letter topic ``<prefix>.decide.dlq``
-   (bad context messages are the loader's to dead-letter, and are only counted here);
+1. decode and validate it record by record (``decide.validate.plan_records``: the loader's
+   checks, reasons and tolerant values without a pandas frame per batch); a bad transfer
+   goes to the engine's dead-letter topic ``<prefix>.decide.dlq`` (bad context messages
+   are the loader's to dead-letter, and are only counted here);
 2. apply the context rows to the state, then decide each transfer in order
    (``decide.engine.decide``) and record it in the state;
-3. send each alert (every ``review`` and ``block``; every ``allow`` too with ``emit_allow``)
-   to ``<prefix>.alertas`` at once, then store the alerts as ``(:Alert)`` nodes in one
-   Neo4j write (idempotent: keyed by the transfer id);
-4. once Kafka has acknowledged every record and Neo4j committed, commit the batch's
-   offsets. A crash before that re-reads the batch: no decision is lost, and the re-read
-   writes the same Alert nodes again (the alert topic may carry a record twice; readers
-   key on ``transfer_id``).
+3. hand each alert (every ``review`` and ``block``; every ``allow`` too with
+   ``emit_allow``) to the producer for ``<prefix>.alertas`` at once, without waiting, and
+   queue the batch's alerts for the background writer (``decide.alerts.AlertWriter``),
+   which stores them as ``(:Alert)`` nodes, several batches per transaction (idempotent:
+   keyed by the transfer id), while the loop goes on with the next poll;
+4. once Kafka has acknowledged every record of a batch and Neo4j committed its alerts,
+   and so for every batch before it, its offsets may be committed; they are, every
+   ``commit_every_s`` (0.2 s) and when the engine stops. A crash before that re-reads the
+   batch: no decision is lost, and the re-read writes the same Alert nodes again (the alert
+   topic may carry a record twice; readers key on ``transfer_id``).
 
 Rings, scores and confirmed fraud are refreshed in a background thread when a detection run
 finishes, a decision or fraud record appears or the current model changes (and every
@@ -35,20 +39,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from decide.alerts import AlertWriter, Commits, Pending
 from decide.engine import Decision, decide
 from decide.metrics import EngineMetrics
 from decide.rebuild import Refresher, load_caches
 from decide.rules import RuleSet
 from decide.state import Caches, State, Transfer
+from decide.validate import plan_records
 from graph.gateway import Graph
-from ingest.stream import (
-    Backoff,
-    Message,
-    commit_offsets,
-    dlq_record,
-    is_transient,
-    plan_batch,
-)
+from ingest.stream import Backoff, Message, dlq_record, next_offsets
 from ingest.topics import Topics
 
 log = logging.getLogger("ringwatch.decide")
@@ -121,6 +120,8 @@ class DecisionEngine:
         backoff: Backoff | None = None,
         clock: Callable[[], float] = time.monotonic,
         metrics: EngineMetrics | None = None,
+        commit_every_s: float = 0.2,
+        max_queued_batches: int = 64,
     ) -> None:
         self.gateway, self.consumer, self.producer = gateway, consumer, producer
         self.topics, self.rules, self.state = topics, rules, state
@@ -131,9 +132,14 @@ class DecisionEngine:
         self.clock = clock
         self.report = EngineReport()
         self.metrics = metrics or EngineMetrics()
+        self.commit_every_s, self.max_queued_batches = commit_every_s, max_queued_batches
         self._stopping = threading.Event()
         self._fresh: Caches | None = None
         self._alerts, self._dlq = alerts_topic(topics), dlq_topic(topics)
+        self._transfers = topics.of(TRANSFERS)
+        self._commits = Commits()
+        self._last_commit = self._last_lag = float("-inf")
+        self._counted: dict[str, Any] = {}  # metric children by label, looked up once
 
     def stop(self) -> None:
         """Finish the current batch, commit it and return from ``run`` (signal-safe)."""
@@ -145,10 +151,18 @@ class DecisionEngine:
         self.consumer.subscribe(engine_topics(self.topics))
         refresher = threading.Thread(target=self._refresh_loop, daemon=True, name="decide-cache")
         refresher.start()
+        writer = AlertWriter(
+            self.gateway,
+            self._stopping,
+            backoff=self.backoff,
+            metrics=self.metrics,
+            max_batches=self.max_queued_batches,
+        )
         idle_since = self.clock()
         assigned = False
         try:
             while not self._stopping.is_set():
+                writer.check()
                 messages = self._poll()
                 if self._fresh is not None:
                     self.state.caches, self._fresh = self._fresh, None
@@ -158,11 +172,20 @@ class DecisionEngine:
                 if messages or (not assigned and self.consumer.assignment()):
                     assigned, idle_since = True, now
                 if messages:
-                    self._handle(messages)
+                    pending = self._handle(messages)
+                    self._commits.add(pending)
+                    writer.submit(pending)
                 elif until_idle is not None and now - idle_since >= until_idle:
                     break
+                self._commit_done(now)
+            # Stopping: what was decided reaches Kafka and Neo4j, then its offsets commit.
+            self.producer.flush()
+            writer.close()
+            writer.check()
+            self._commit_done(self.clock(), force=True)
         finally:
             self._stopping.set()
+            writer.close(timeout_s=5)
             self.consumer.close(autocommit=False)
             self.producer.flush()
         return self.report
@@ -175,12 +198,14 @@ class DecisionEngine:
             for r in batch
         ]
 
-    def _handle(self, messages: list[Message]) -> None:
+    def _handle(self, messages: list[Message]) -> Pending:
+        """Decide one polled batch and hand its records to the producer; what is left (its
+        Alert nodes, its offset commit) is the returned ``Pending``'s."""
         started = time.perf_counter()
         report, metrics = self.report, self.metrics
         report.consumed += len(messages)
-        plan = plan_batch(messages, self.topics)
-        transfers_topic = self.topics.of(TRANSFERS)
+        plan = plan_records(messages, self.topics)
+        transfers_topic = self._transfers
         sent = []
         for rejection in plan.rejections:
             if rejection.message.topic == transfers_topic:
@@ -198,21 +223,21 @@ class DecisionEngine:
                 self.state.apply(dataset, row)
         stamps = {m.key: m.timestamp_ms for m in messages if m.topic == transfers_topic and m.key}
         decided_at = datetime.now(UTC).isoformat(timespec="milliseconds")
-        rows, stamped = [], []
+        rows: list[dict[str, Any]] = []
+        stamped: list[int] = []
+        alerts: list[Any] = []
         for row in plan.rows.get(TRANSFERS, []):
             transfer = Transfer.of_row(row)
             decision = decide(transfer, self.state, self.rules)
             self.state.record(transfer)
             report.decided += 1
-            metrics.decisions.labels(decision.decision).inc()
-            for rule in decision.rules:
-                metrics.rules_fired.labels(rule).inc()
+            self._count(decision)
             stamp = stamps.get(transfer.id.encode())
             if stamp is not None:
                 stamped.append(stamp)
             if decision.alert or self.emit_allow:
                 record = decision.record(stamp, decided_at)
-                sent.append(
+                alerts.append(
                     self.producer.send(
                         self._alerts,
                         value=json.dumps(record, ensure_ascii=False).encode("utf-8"),
@@ -223,36 +248,36 @@ class DecisionEngine:
                 rows.append(alert_row(decision, decided_at))
                 report.alerts += 1
                 report.blocks += decision.decision == "block"
-        self.producer.flush()  # alerts reach the topic before the Neo4j write
-        sent_ms = time.time() * 1000
-        for stamp in stamped:
-            metrics.latency.observe(max(0.0, sent_ms - stamp) / 1000)
-        if rows:
-            self._with_retry(lambda: self.gateway.query("decide/write_alerts", {"rows": rows}))
-        failed = [f for f in sent if f.failed()]
-        if failed:
-            # Without its alert or dead-letter record a transfer would be lost: stop first.
-            raise RuntimeError(
-                f"Kafka refused {len(failed)} alert or dead-letter records "
-                f"({failed[0].exception!r}); nothing of this batch was committed."
-            )
-        commit_offsets(self.consumer, messages)
         report.batches += 1
-        metrics.batch_seconds.observe(time.perf_counter() - started)
-        self._update_lag()
+        _observe_when_sent(alerts, stamped, metrics)
+        return Pending(next_offsets(messages), sent + alerts, rows, started)
 
-    def _with_retry(self, action: Callable[[], Any]) -> Any:
-        delays = self.backoff.delays()
-        while True:
-            try:
-                return action()
-            except Exception as exc:
-                if not is_transient(exc) or self._stopping.is_set():
-                    raise
-                delay = next(delays)
-                self.metrics.neo4j_retries.inc()
-                log.warning("Neo4j unavailable (%s); retrying the alerts in %.1f s", exc, delay)
-                self._stopping.wait(delay)
+    def _count(self, decision: Decision) -> None:
+        counters = self._counted
+        for label, family in (
+            (decision.decision, self.metrics.decisions),
+            *((rule, self.metrics.rules_fired) for rule in decision.rules),
+        ):
+            counter = counters.get(label)
+            if counter is None:
+                counter = counters[label] = family.labels(label)
+            counter.inc()
+
+    def _commit_done(self, now: float, force: bool = False) -> None:
+        """Commit the offsets of the leading batches whose records Kafka acknowledged and
+        whose Alert nodes are written: every ``commit_every_s`` at most, or now (``force``)."""
+        self._commits.settle(_refused)
+        if not self._commits.ready or (not force and now - self._last_commit < self.commit_every_s):
+            return
+        offsets, started = self._commits.take()
+        commit_next_offsets(self.consumer, offsets)
+        self._last_commit = now
+        done = time.perf_counter()
+        for at in started:
+            self.metrics.batch_seconds.observe(done - at)
+        if now - self._last_lag >= 1.0:
+            self._last_lag = now
+            self._update_lag()
 
     def _update_lag(self) -> None:
         """Transfers not yet decided, per assigned partition (informative only)."""
@@ -282,3 +307,65 @@ class DecisionEngine:
                     log.info("rings, scores and fraud cases refreshed")
             except Exception as exc:  # a failed refresh keeps the current caches
                 log.warning("cache refresh failed (%s); keeping the current caches", exc)
+
+
+def _refused(failed: list[Any]) -> None:
+    # Without its alert or dead-letter record a transfer would be lost: stop first.
+    raise RuntimeError(
+        f"Kafka refused {len(failed)} alert or dead-letter records "
+        f"({failed[0].exception!r}); nothing of this batch was committed."
+    )
+
+
+def _observe_when_sent(alerts: list[Any], stamped: list[int], metrics: EngineMetrics) -> None:
+    """Observe a batch's decision latencies (Kafka timestamp to its alert records
+    acknowledged, as the metric says) when the last of ``alerts`` is acknowledged; at once
+    when the batch sent none."""
+    if not stamped:
+        return
+    outstanding = [len(alerts)]
+    lock = threading.Lock()
+
+    def observe(*_: Any) -> None:
+        with lock:
+            outstanding[0] -= 1
+            if outstanding[0] > 0:
+                return
+        sent_ms = time.time() * 1000
+        for stamp in stamped:
+            metrics.latency.observe(max(0.0, sent_ms - stamp) / 1000)
+
+    if not alerts:
+        outstanding[0] = 1
+        observe()
+        return
+    for future in alerts:
+        future.add_both(observe)
+
+
+def commit_next_offsets(consumer: Any, offsets: dict[tuple[str, int], int]) -> None:
+    """Commit ``offsets`` ((topic, partition) -> next offset) as ``ingest.stream``'s
+    ``commit_offsets`` does: a commit refused after a rebalance is logged, not raised (the
+    partition's new owner re-reads those batches, which is harmless)."""
+    from kafka.errors import (
+        CommitFailedError,
+        IllegalGenerationError,
+        RebalanceInProgressError,
+        UnknownMemberIdError,
+    )
+    from kafka.structs import OffsetAndMetadata, TopicPartition
+
+    try:
+        consumer.commit(
+            {
+                TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
+                for (topic, partition), offset in offsets.items()
+            }
+        )
+    except (
+        CommitFailedError,
+        RebalanceInProgressError,
+        UnknownMemberIdError,
+        IllegalGenerationError,
+    ) as exc:
+        log.warning("offset commit refused after a rebalance (%s); batches will be re-read", exc)

@@ -1,10 +1,13 @@
 """The engine's Kafka loop with hand-written fakes that record what was asked: alerts are
-sent and acknowledged, then stored, and only then are offsets committed; a refused alert
-record stops the engine before the commit; bad transfers go to the engine's DLQ."""
+sent and acknowledged and stored, and only then are offsets committed; the next batch is
+decided while the previous one's Alert nodes are still being written; Neo4j unavailable is
+retried, any other write failure stops the engine before the commit; a refused alert record
+stops it too; bad transfers go to the engine's DLQ."""
 
 from __future__ import annotations
 
 import json
+import threading
 from collections import namedtuple
 from collections.abc import Mapping
 from typing import Any
@@ -12,10 +15,13 @@ from typing import Any
 import pytest
 from kafka.structs import TopicPartition
 
+from decide.alerts import WriterFailed
+from decide.metrics import EngineMetrics
 from decide.rules import DEFAULT_RULES, load_rules
 from decide.runner import DecisionEngine, alerts_topic, dlq_topic
 from decide.state import Membership, State
-from graph.gateway import Result
+from graph.gateway import Neo4jUnavailable, QueryRejected, Result
+from ingest.stream import Backoff
 from ingest.topics import Topics
 
 TOPICS = Topics("t")
@@ -23,27 +29,43 @@ Record = namedtuple("Record", "topic partition offset key value timestamp")
 
 
 class Future:
+    """An acknowledged record (kafka-python's future, done)."""
+
+    is_done = True
+
     def __init__(self, error: Exception | None = None) -> None:
         self.exception = error
 
     def failed(self) -> bool:
         return self.exception is not None
 
+    def add_both(self, callback: Any) -> None:
+        callback(self)
+
 
 class Fakes:
     """Consumer, producer and gateway in one, writing to one log."""
 
-    def __init__(self, records: list[Record], refuse_alerts: bool = False) -> None:
+    def __init__(
+        self,
+        records: list[Record] | list[list[Record]],
+        refuse_alerts: bool = False,
+        write: Any = None,
+    ) -> None:
         self.log: list[tuple[Any, ...]] = []
-        self.records, self.refuse_alerts = records, refuse_alerts
+        # one poll per list of records (a flat list is one poll)
+        self.polls = [records] if records and isinstance(records[0], Record) else list(records)
+        self.refuse_alerts, self.write = refuse_alerts, write
         self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.sent_event = threading.Event()
+        self.on_send: Any = lambda value: None
 
     # consumer
     def subscribe(self, topics: list[str]) -> None:
         self.log.append(("subscribe", tuple(topics)))
 
     def poll(self, timeout_ms: int) -> dict[TopicPartition, list[Record]]:
-        records, self.records = self.records, []
+        records = self.polls.pop(0) if self.polls else []
         return {TopicPartition(TOPICS.of("transacoes_pix"), 0): records} if records else {}
 
     def assignment(self) -> set[TopicPartition]:
@@ -59,6 +81,7 @@ class Fakes:
     def send(self, topic: str, value: bytes, key: bytes) -> Future:
         self.log.append(("send", topic))
         self.sent.append((topic, json.loads(value)))
+        self.on_send(self.sent[-1][1])
         refused = self.refuse_alerts and topic == alerts_topic(TOPICS)
         return Future(RuntimeError("broker said no") if refused else None)
 
@@ -67,9 +90,12 @@ class Fakes:
 
     # gateway
     def query(self, name: str, params: Mapping[str, Any] | None = None, **_: Any) -> Result:
-        self.log.append(("query", name))
         if name == "decide/versions":
+            self.log.append(("query", name))
             return Result.of_rows([{"last_run": None, "decisions": 0, "frauds": 0}])
+        if self.write is not None:
+            self.write(params)
+        self.log.append(("query", name))
         return Result.of_rows([{"alerts": len((params or {}).get("rows", []))}])
 
     def transaction(self, steps: Any, before_commit: Any = None) -> list[Result]:
@@ -102,9 +128,19 @@ def record(offset: int, transfer_id: str, value: bytes | None = None) -> Record:
     return Record(TOPICS.of("transacoes_pix"), 0, offset, transfer_id.encode(), payload, 1_000)
 
 
-def engine(fakes: Fakes) -> DecisionEngine:
+def engine(fakes: Fakes, metrics: EngineMetrics | None = None) -> DecisionEngine:
     rules = load_rules(DEFAULT_RULES)
-    return DecisionEngine(fakes, fakes, fakes, TOPICS, rules, state(), refresh_check_s=60)
+    return DecisionEngine(
+        fakes,
+        fakes,
+        fakes,
+        TOPICS,
+        rules,
+        state(),
+        refresh_check_s=60,
+        backoff=Backoff(first_s=0.001, max_s=0.001),
+        metrics=metrics,
+    )
 
 
 def test_offsets_are_committed_after_the_alerts_are_acknowledged_and_stored():
@@ -116,11 +152,9 @@ def test_offsets_are_committed_after_the_alerts_are_acknowledged_and_stored():
         for entry in fakes.log
         if entry != ("query", "decide/versions")
     ]
-    assert steps[steps.index("flush") :][:3] == [
-        "flush",
-        ("query", "decide/write_alerts"),
-        "commit",
-    ]
+    written = steps.index(("query", "decide/write_alerts"))
+    assert steps[:written].count("send") == 3  # two alerts, one dead letter, all acknowledged
+    assert "commit" in steps[written:] and "commit" not in steps[:written]
     assert ("commit", {TOPICS.of("transacoes_pix"): 3}) in fakes.log
     alerts = [v for topic, v in fakes.sent if topic == alerts_topic(TOPICS)]
     assert [(a["transfer_id"], a["decision"], a["ring_id"]) for a in alerts] == [
@@ -135,6 +169,49 @@ def test_offsets_are_committed_after_the_alerts_are_acknowledged_and_stored():
 def test_a_refused_alert_record_stops_the_engine_before_any_commit():
     fakes = Fakes([record(0, "T1")], refuse_alerts=True)
     with pytest.raises(RuntimeError, match="Kafka refused 1 alert or dead-letter records"):
+        engine(fakes).run(until_idle=0)
+    assert not [entry for entry in fakes.log if entry[0] == "commit"]
+    assert ("close",) in fakes.log
+
+
+def test_the_next_batch_is_decided_while_the_alerts_of_the_last_are_written():
+    fakes = Fakes([[record(0, "T1")], [record(1, "T2")]])
+    seen: list[bool] = []
+
+    def write(params: Any) -> None:
+        if "T1" in [row["alert_id"] for row in params["rows"]]:
+            # T1's Alert write ends only once T2 has been decided and its alert sent.
+            seen.append(fakes.sent_event.wait(30))
+            seen.append(not [entry for entry in fakes.log if entry[0] == "commit"])
+
+    fakes.write = write
+    fakes.on_send = lambda value: value.get("transfer_id") == "T2" and fakes.sent_event.set()
+    engine(fakes).run(until_idle=0)
+    assert seen == [True, True]
+    commits = [entry for entry in fakes.log if entry[0] == "commit"]
+    assert commits[-1] == ("commit", {TOPICS.of("transacoes_pix"): 2})
+
+
+def test_neo4j_unavailable_is_retried_and_the_batch_then_committed():
+    failures = [Neo4jUnavailable("Neo4j is restarting")]
+
+    def write(_: Any) -> None:
+        if failures:
+            raise failures.pop()
+
+    metrics = EngineMetrics()
+    fakes = Fakes([record(0, "T1")], write=write)
+    engine(fakes, metrics).run(until_idle=0)
+    assert metrics.value("ringwatch_decide_neo4j_retries_total") == 1
+    assert ("commit", {TOPICS.of("transacoes_pix"): 1}) in fakes.log
+
+
+def test_a_refused_alert_write_stops_the_engine_before_any_commit():
+    def write(_: Any) -> None:
+        raise QueryRejected("constraint broken")
+
+    fakes = Fakes([record(0, "T1")], write=write)
+    with pytest.raises(WriterFailed, match="constraint broken"):
         engine(fakes).run(until_idle=0)
     assert not [entry for entry in fakes.log if entry[0] == "commit"]
     assert ("close",) in fakes.log
