@@ -164,9 +164,24 @@ class _Compiler:
 
     def _BoolOp(self, node: ast.BoolOp) -> Compiled:
         parts = [self.compile(v) for v in node.values]
+        # Plain loops: every transfer runs these, and a generator per call costs more.
         if isinstance(node.op, ast.And):
-            return lambda facts: all(bool(p(facts)) for p in parts)
-        return lambda facts: any(bool(p(facts)) for p in parts)
+
+            def conjunction(facts: Facts) -> bool:
+                for part in parts:  # noqa: SIM110 (no generator per call)
+                    if not part(facts):
+                        return False
+                return True
+
+            return conjunction
+
+        def disjunction(facts: Facts) -> bool:
+            for part in parts:  # noqa: SIM110 (no generator per call)
+                if part(facts):
+                    return True
+            return False
+
+        return disjunction
 
     def _UnaryOp(self, node: ast.UnaryOp) -> Compiled:
         operand = self.compile(node.operand)
@@ -200,6 +215,19 @@ class _Compiler:
                 raise ExpressionError(f"the comparison {_describe(op)} is not allowed")
             functions.append(function)
         operands = [self.compile(node.left), *(self.compile(c) for c in node.comparators)]
+        if len(functions) == 1:  # a < b, the usual case, without the chain's lists
+            function, (left, right) = functions[0], operands
+
+            def compare_one(facts: Facts) -> bool:
+                a, b = left(facts), right(facts)
+                if a is None or b is None:
+                    return False
+                try:
+                    return bool(function(a, b))
+                except TypeError:  # text compared with a number: not true
+                    return False
+
+            return compare_one
 
         def compare(facts: Facts) -> bool:
             values = [o(facts) for o in operands]
