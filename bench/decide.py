@@ -54,12 +54,16 @@ from ringwatch.settings import load_settings  # noqa: E402
 class Engine:
     """A ``ringwatch decide`` process and the lines it printed."""
 
-    def __init__(self, topics: Topics, models: Path, emit_allow: bool) -> None:
+    def __init__(
+        self, topics: Topics, models: Path, emit_allow: bool, profile: Path | None = None
+    ) -> None:
         flags = ["--topic-prefix", topics.prefix, "--group", f"d-{topics.prefix}"]
         flags += ["--models-dir", str(models), *(["--emit-allow"] if emit_allow else [])]
+        # cProfile sees the decision loop's thread only (not the alert writer or Kafka's).
+        profiler = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "ringwatch.cli", "decide", *flags],
+            [sys.executable, *profiler, "-m", "ringwatch.cli", "decide", *flags],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -210,6 +214,18 @@ def main() -> None:
     parser.add_argument("--models-dir", type=Path, default=ROOT / "models")
     parser.add_argument("--ring-share", type=float, default=0.05)
     parser.add_argument("--emit-allow", action="store_true", help="time every transfer")
+    parser.add_argument(
+        "--forget-previous",
+        action="store_true",
+        help="first remove the transfers, PIX edges and alerts earlier runs left in the "
+        "graph (ids starting with TB), so that runs compared start from the same graph",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="run the first engine under cProfile and write its profile here (the "
+        "restart is not measured then)",
+    )
     args = parser.parse_args()
 
     settings = load_settings()
@@ -220,6 +236,10 @@ def main() -> None:
     keys = usable_keys(args.data)
     load_before = os.getloadavg()
     gateway = Gateway(settings)
+    if args.forget_previous:
+        began = time.monotonic()
+        gateway.query("bench/forget_decide_transfers", {"prefix": "TB"})
+        print(f"forgot earlier runs' transfers in {time.monotonic() - began:.1f} s", flush=True)
     start = graph_now(gateway)
     ring_keys = [r["chave"] for r in gateway.query("bench/ring_member_keys", {"limit": 2000}).rows]
     if not ring_keys:
@@ -238,7 +258,7 @@ def main() -> None:
     topic = topics.of("transacoes_pix")
     out: list[str] = []
     try:
-        engine = Engine(topics, args.models_dir, args.emit_allow)
+        engine = Engine(topics, args.models_dir, args.emit_allow, args.profile)
         ready = engine.wait_for("ready")
         probe, _ = send_at_rate(producer, topic, keys, 10, 0.1, "W0", start, ring_keys, 1.0)
         if alerts.wait(probe, 120) == float("inf"):
@@ -283,20 +303,23 @@ def main() -> None:
             )
             print(out[-1], flush=True)
         engine.stop()
-        restarted = Engine(topics, args.models_dir, args.emit_allow)
-        ready = restarted.wait_for("ready")
-        probe, _ = send_at_rate(
-            producer, topic, keys, 10, 0.1, "W1", start + timedelta(hours=9), ring_keys, 1.0
-        )
-        alerts.wait(probe, 120)
-        first = time.monotonic() - restarted.started
-        out.append("")
-        out.append(
-            f"- restart: ready in {ready:.1f} s, first new decision {first:.1f} s after "
-            f"process start; {restarted.line('State rebuilt')}"
-        )
-        out.append(f"- decisions seen: {alerts.decisions}")
-        restarted.stop()
+        if args.profile is not None:
+            out.append(f"- profile of the engine's decision loop: {args.profile}")
+        else:
+            restarted = Engine(topics, args.models_dir, args.emit_allow)
+            ready = restarted.wait_for("ready")
+            probe, _ = send_at_rate(
+                producer, topic, keys, 10, 0.1, "W1", start + timedelta(hours=9), ring_keys, 1.0
+            )
+            alerts.wait(probe, 120)
+            first = time.monotonic() - restarted.started
+            out.append("")
+            out.append(
+                f"- restart: ready in {ready:.1f} s, first new decision {first:.1f} s after "
+                f"process start; {restarted.line('State rebuilt')}"
+            )
+            out.append(f"- decisions seen: {alerts.decisions}")
+            restarted.stop()
     finally:
         alerts.done.set()
         producer.close()
