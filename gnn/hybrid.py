@@ -34,29 +34,25 @@ class Hybrid:
 
 
 def out_of_fold(
+    model: Any,
+    scores: np.ndarray,
     x: np.ndarray,
     y: np.ndarray,
     fit_mask: np.ndarray,
-    val_mask: np.ndarray,
     seed: int = 7,
     threads: int = 1,
     folds: int = FOLDS,
-    stage1: Any | None = None,
-) -> tuple[Any, np.ndarray]:
-    """Stage 1 fitted on ``fit_mask`` and its score for every node; nodes in ``fit_mask`` get
-    the score of a model that did not see them (``folds``-fold, with the full model's
-    number of trees). ``stage1``: that full model when it is already fitted (the LightGBM
-    baseline is the same model on the same rows)."""
+) -> np.ndarray:
+    """Stage 1's ``scores`` of every node (``model``, fitted on ``fit_mask``), with those of
+    the nodes in ``fit_mask`` replaced by the score of a model that did not see them
+    (``folds``-fold, with the full model's number of trees)."""
     from sklearn.model_selection import StratifiedKFold
 
-    model = stage1
-    if model is None:
-        model = baselines.fit_lightgbm_arrays(x, y, fit_mask, val_mask, seed, threads)
-    scores = baselines.predict_lightgbm(model, x, threads)
+    scores = scores.copy()
     trees = int(model.best_iteration_ or model.n_estimators)
     idx = np.flatnonzero(fit_mask)
     if y[idx].sum() < folds:
-        return model, scores
+        return scores
     none = np.zeros_like(fit_mask)
     splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(idx, y[idx])
     for keep, held in splits:
@@ -64,7 +60,7 @@ def out_of_fold(
         part[idx[keep]] = True
         m = baselines.fit_lightgbm_arrays(x, y, part, none, seed, threads, n_estimators=trees)
         scores[idx[held]] = baselines.predict_lightgbm(m, x[idx[held]], threads)
-    return model, scores
+    return scores
 
 
 def stage2_inputs(
@@ -98,11 +94,13 @@ def fit_hybrid(
     returns the model and its score of every node of this graph (``predict_hybrid``'s,
     without building the neighbourhood aggregates twice). ``stage1``: stage 1 already
     fitted with ``baselines.fit_lightgbm_arrays`` on the same rows, to reuse."""
-    stage1, s1 = out_of_fold(x, y, fit_mask, val_mask, seed, threads, stage1=stage1)
+    if stage1 is None:
+        stage1 = baselines.fit_lightgbm_arrays(x, y, fit_mask, val_mask, seed, threads)
+    full = baselines.predict_lightgbm(stage1, x, threads)
+    s1 = out_of_fold(stage1, full, x, y, fit_mask, seed, threads)
     aggregates = N.aggregate_features(x, names, edge_index, edge_type)
     inputs, columns = stage2_inputs(x, names, edge_index, edge_type, s1, aggregates)
     stage2 = baselines.fit_lightgbm_arrays(inputs, y, fit_mask, val_mask, seed, threads)
-    full = baselines.predict_lightgbm(stage1, x, threads)
     inputs, _ = stage2_inputs(x, names, edge_index, edge_type, full, aggregates)
     return Hybrid(stage1, stage2, columns), baselines.predict_lightgbm(stage2, inputs, threads)
 
