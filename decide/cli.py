@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from decide.rules import DEFAULT_RULES, RuleSet, load_rules
+from decide.runner import freeze_heap
 from ingest.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, Topics, ensure_topics
 from ringwatch.errors import RingwatchError
 from ringwatch.settings import load_settings
@@ -86,6 +87,7 @@ def decide(
         started = time.perf_counter()
         history = timedelta(minutes=max(24 * 60, rules.longest_window_minutes))
         state, built = build_state(gateway, history, models_dir)
+        freeze_heap()
         typer.echo(
             f"State rebuilt in {time.perf_counter() - started:.1f} s: {built.accounts:,} "
             f"accounts, {built.keys:,} keys, {built.transfers:,} recent transfers, "
