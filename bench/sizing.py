@@ -1,7 +1,7 @@
 """Sizing figures for docs/scaling.md: graph sizes, the store on disk, GDS memory estimates,
 and the tier arithmetic for loaders and partitions.
 
-Four steps, each printing Markdown (``measure`` also writes JSON for ``estimate``):
+Five steps, each printing Markdown (``measure`` also writes JSON for ``estimate``):
 
   measure   on a loaded graph: node and relationship counts, the size of the GNN features'
             projection (cypher/bench/pix_pairs), the local store on disk (the database's
@@ -13,6 +13,8 @@ Four steps, each printing Markdown (``measure`` also writes JSON for ``estimate`
             ringwatch runs, at each --scales: the counts of the nearest measured scale at or
             below it, multiplied by the ratio of scales (linear: an extrapolation above the
             largest measured scale).
+  density   the same estimate for the GNN features' projection at other numbers of distinct
+            counterparties per account than the generator's (fictive counts).
   peak      how far the busiest hour and day of a dataset's transfers stand above its mean.
   plan      transfers per day -> records/s at the peak -> loaders and partitions, from a
             measured records/s per loader.
@@ -25,6 +27,7 @@ Four steps, each printing Markdown (``measure`` also writes JSON for ``estimate`
     .venv/bin/python bench/sizing.py measure --scale 20 --detect --json var/sizing/x20.json
     .venv/bin/python bench/sizing.py estimate var/sizing/x1.json var/sizing/x20.json \\
         --scales 1 20 200 2000
+    .venv/bin/python bench/sizing.py density --accounts 1000000 --pairs-per-account 1.3 5 20
     .venv/bin/python bench/sizing.py peak var/sizing/data20
     .venv/bin/python bench/sizing.py plan --loader-records-per-s 6560 \\
         --records-per-transfer 4.94 --peak-factor 3
@@ -440,6 +443,25 @@ def estimate(
     return rows
 
 
+def print_density(gateway: Gateway, accounts: int, pairs_per_account: Sequence[float]) -> None:
+    """The GNN features' projection (the largest) of ``accounts`` accounts at several
+    densities of distinct counterparties per account, on fictive graphs."""
+    print(f"GNN features projection, {accounts:,} accounts; load average {load_average()}\n")
+    print(
+        "| distinct pairs per account | relationships | projection (MiB) "
+        "| algorithms, each with its graph (MiB) | peak (MiB) | peak bytes per account |"
+    )
+    print("|---:|---:|---:|---|---:|---:|")
+    for k in pairs_per_account:
+        counts = {"accounts": accounts, "pix_pairs": math.ceil(accounts * k)}
+        (r,) = estimate(gateway, {1.0: counts}, [1.0])
+        algos = ", ".join(f"{name} {mib(b)}" for name, b in r["algorithms"].items())
+        print(
+            f"| {k:g} | {r['relationships']:,} | {mib(r['projection_bytes'])} | {algos} "
+            f"| {mib(r['peak_bytes'])} | {r['peak_bytes'] / accounts:,.0f} |"
+        )
+
+
 def print_estimate(rows: Sequence[Mapping[str, Any]], measured_scales: Iterable[float]) -> None:
     known = sorted(measured_scales)
     print(f"measured scales: {', '.join(f'{s:g}' for s in known)}; load average {load_average()}\n")
@@ -510,6 +532,9 @@ def main() -> None:
     e.add_argument("measurements", type=Path, nargs="+", help="JSON files from measure")
     e.add_argument("--scales", type=float, nargs="+", default=[1, 20, 200, 2000])
     e.add_argument("--json", type=Path, help="write the rows here")
+    d = sub.add_parser("density", help="the GNN projection's estimate at other densities")
+    d.add_argument("--accounts", type=int, default=1_000_000)
+    d.add_argument("--pairs-per-account", type=float, nargs="+", default=[1.3, 5, 20])
     k = sub.add_parser("peak", help="peak factors of a dataset's transfers")
     k.add_argument("data", type=Path, help="a dataset directory (transacoes_pix.csv)")
     p = sub.add_parser("plan", help="loaders and partitions per tier")
@@ -536,6 +561,9 @@ def main() -> None:
             print_measure(result)
             if args.json:
                 args.json.write_text(json.dumps(result, indent=1))
+            return
+        if args.step == "density":
+            print_density(gateway, args.accounts, args.pairs_per_account)
             return
         measured = {}
         for path in args.measurements:
