@@ -6,19 +6,24 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from detectors import any_speed, casefans, oneoff
 from detectors.config import DetectionConfig
-from tests.unit.test_any_speed import START, fan_in, no_details, population, with_rows
+from tests.unit.test_any_speed import SPEEDS, START, fan_in, no_details, population, with_rows
 
 CFG = DetectionConfig()
 SENDERS = ["P101", "P131", "P161", "P191", "P221", "P251"]
 
 
-def slow_fan_in() -> tuple[pd.DataFrame, pd.Timestamp]:
-    """P000 receives one payment from each of six strangers, one every six days."""
+STEADY = pd.Timedelta(days=6)
+
+
+def slow_fan_in(gap: pd.Timedelta = STEADY) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """P000 receives one payment from each of six strangers, one every ``gap`` (by default
+    six days: a steady pace over a month)."""
     at = START + pd.Timedelta(days=20)
-    return with_rows(population(), fan_in("P000", SENDERS, pd.Timedelta(days=6), at)), at
+    return with_rows(population(), fan_in("P000", SENDERS, gap, at)), at
 
 
 def case(src: str, dst: str, ts: pd.Timestamp) -> pd.DataFrame:
@@ -38,8 +43,9 @@ def test_the_same_p_value_is_weaker_among_more_tests():
     assert casefans.fdr_strength(p, 400)[0] < 0.7
 
 
-def test_a_steady_fan_in_on_a_case_is_found_with_its_senders():
-    tr, at = slow_fan_in()
+@pytest.mark.parametrize("speed", list(SPEEDS))
+def test_a_fan_in_on_a_case_is_found_with_its_senders_at_three_speeds(speed):
+    tr, at = slow_fan_in(SPEEDS[speed])
     graph = oneoff.one_off(tr)
     found = casefans.detect(graph, tr, case("P101", "P000", at), CFG)
     hub = found[(found["hub"] == "P000") & (found["direction"] == "in")]
