@@ -163,6 +163,8 @@ def _direction(
     edge order, counterpart per ordered edge, day per ordered edge)."""
     hub_all, other_all = (graph.dst, graph.src) if direction == "in" else (graph.src, graph.dst)
     order = np.lexsort((graph.day, hub_all))
+    # shops and employers (more counterparties than the trace walks through) are no strangers
+    order = order[graph.degree[other_all[order]] <= cfg.trace_max_degree]
     hub, other, day = hub_all[order], other_all[order], graph.day[order]
     cols = ["hub", "first", "n", "expected", "surprise", "window_days"]
     if len(hub) == 0:

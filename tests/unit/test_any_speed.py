@@ -96,6 +96,21 @@ def test_novelty_finds_the_same_fan_in_at_three_speeds(speed):
     assert set(hit.iloc[0]["members"]) == {"P000", *senders}
 
 
+def test_paying_six_shops_in_a_day_is_shopping_not_a_fan_out():
+    """P000 pays six shops once each within a day; each shop has 45 one-off customers, more
+    counterparties than the trace walks through (``trace_max_degree``), so they do not count
+    as strangers met; the same six payments to quiet accounts are a fan-out burst."""
+    at = START + pd.Timedelta(days=40)
+    customers = [(f"P{(7 * k + s) % 300:03d}", f"SHOP{s}", START + pd.Timedelta(days=k * 2), 30.0)
+                 for s in range(6) for k in range(1, 46)]  # fmt: skip
+    shops = [("P000", f"SHOP{s}", at + pd.Timedelta(hours=s), 80.0) for s in range(6)]
+    people = [("P000", f"P{100 + s:03d}", at + pd.Timedelta(hours=s), 80.0) for s in range(6)]
+    shopping = novelty.detect(oneoff.one_off(with_rows(population(), customers + shops)), CFG)
+    paying = novelty.detect(oneoff.one_off(with_rows(population(), customers + people)), CFG)
+    assert shopping[(shopping["hub"] == "P000") & (shopping["direction"] == "out")].empty
+    assert len(paying[(paying["hub"] == "P000") & (paying["direction"] == "out")]) == 1
+
+
 def test_accounts_seen_for_a_day_do_not_set_the_population_pace():
     """100 accounts met 1 stranger in 90 days and 20 accounts, seen for one day, met 1 that
     day: the population's expected pace is the pooled one (120 strangers in 9,020 account
