@@ -7,7 +7,8 @@ files as ``bench/gnn.py --source csv`` does (cached in ``<folder>/.gnn-csv-datas
 is timed when it happens, ``--rebuild`` forces it). Each tree (e.g. a git worktree of an older
 commit, and this one) then trains in its own process, so each imports its own ``gnn``:
 import time, fit time (``fit_all``: GraphSAGE, the MLP, LightGBM, the hybrid, their scores),
-the whole ``train_and_evaluate`` (also evaluation, saving, drift, the promotion gate) and the
+the whole ``train_and_evaluate`` (also evaluation, saving, drift, the promotion gate) in wall
+and CPU seconds (CPU time depends less on what else runs, spinning threads included), and the
 AUC-PR of every model against the ground truth. ``--repeat`` alternates the trees' order.
 
     .venv/bin/python bench/gnn_cost.py --trees /work/wt-old . --worlds var/w/pix-fast-scale1
@@ -47,9 +48,9 @@ def child(tree: Path, folder: Path, seed: int) -> None:
     ds = D.read_cache(folder / ".gnn-csv-dataset")
     models = Path(tempfile.mkdtemp(prefix="ringwatch-gnn-cost-"))
     options = TrainOptions(models_dir=models, truth=folder / "ground_truth_rings.csv", seed=seed)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     metrics = train_and_evaluate(ds, options, say=lambda _: None)
-    whole_s = time.perf_counter() - start
+    whole_s, cpu_s = time.perf_counter() - start, time.process_time() - cpu
     shutil.rmtree(models, ignore_errors=True)
     out = {
         "load_before": before,
@@ -57,6 +58,7 @@ def child(tree: Path, folder: Path, seed: int) -> None:
         "import_s": round(import_s, 1),
         "train_s": metrics["train_seconds"],
         "whole_s": round(whole_s, 1),
+        "cpu_s": round(cpu_s, 1),
         "fit_s": metrics["fit_seconds"],
         "auc_pr": {m: round(metrics["models"][m]["auc_pr"], 3) for m in MODELS},
     }
@@ -79,8 +81,9 @@ def dataset(folder: Path, rebuild: bool) -> str:
 
 
 def commit(tree: Path) -> str:
-    out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=tree, capture_output=True)
-    return out.stdout.decode().strip()
+    """The tree's latest commit that changed ``gnn/`` (others may have moved HEAD since)."""
+    cmd = ["git", "log", "-1", "--format=%h", "--", "gnn"]
+    return subprocess.run(cmd, cwd=tree, capture_output=True).stdout.decode().strip()
 
 
 def main() -> None:
@@ -99,10 +102,10 @@ def main() -> None:
         parser.error("give --worlds")
     cells = " | ".join(MODELS)
     print(
-        "| world | commit | load before / after | import s | fit s (all models) "
-        "| SAGE / MLP / LGBM / hybrid s | whole s | " + cells + " |"
+        "| world | gnn/ commit | load before / after | import s | fit s (all models) "
+        "| SAGE / MLP / LGBM / hybrid s | whole s | whole CPU s | " + cells + " |"
     )
-    print("|---|---|---|---:|---:|---|---:|" + "---:|" * len(MODELS), flush=True)
+    print("|---|---|---|---:|---:|---|---:|---:|" + "---:|" * len(MODELS), flush=True)
     for folder in args.worlds:
         print(f"<!-- {folder.name}: dataset {dataset(folder, args.rebuild)} -->", flush=True)
         for rep in range(args.repeat):
@@ -117,7 +120,8 @@ def main() -> None:
                 parts = " / ".join(f"{fit[m]}" for m in ("graphsage", "mlp", "lightgbm", "hybrid"))
                 print(
                     f"| {folder.name} | {commit(tree)} | {r['load_before']} / {r['load_after']} "
-                    f"| {r['import_s']} | {r['train_s']} | {parts} | {r['whole_s']} | "
+                    f"| {r['import_s']} | {r['train_s']} | {parts} | {r['whole_s']} "
+                    f"| {r['cpu_s']} | "
                     + " | ".join(f"{r['auc_pr'][m]:.3f}" for m in MODELS)
                     + " |",
                     flush=True,
