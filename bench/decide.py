@@ -257,26 +257,35 @@ def main() -> None:
     producer = open_producer(bootstrap, linger_ms=5)
     topic = topics.of("transacoes_pix")
     out: list[str] = []
+    engines: list[Engine] = []
     try:
         engine = Engine(topics, args.models_dir, args.emit_allow, args.profile)
+        engines.append(engine)
         ready = engine.wait_for("ready")
         probe, _ = send_at_rate(producer, topic, keys, 10, 0.1, "W0", start, ring_keys, 1.0)
-        if alerts.wait(probe, 120) == float("inf"):
-            raise SystemExit("no decision on the alert topic within 120 s of the engine start")
+        if alerts.wait(probe, 300) == float("inf"):
+            raise SystemExit(
+                "no decision on the alert topic within 300 s of the engine start; it said:\n"
+                + "\n".join(line for _, line in engine.lines)
+            )
         first = time.monotonic() - engine.started
         out.append(
             f"- first start: ready in {ready:.1f} s, first decision {first:.1f} s after "
             f"process start; {engine.line('State rebuilt')}"
         )
         process = psutil.Process(engine.proc.pid)
+        loader_process = psutil.Process(loader.pid) if loader is not None else None
         out.append("")
         out.append(
             "| transfers/s asked | achieved | timed alerts | p50 | p99 | max | engine share p99 "
-            "| drained after last send | engine CPU | load average |"
+            "| drained after last send | engine CPU | loader CPU | machine CPU busy "
+            "| load average |"
         )
-        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for i, rate in enumerate(float(r) for r in args.rates.split(",")):
             cpu_before = sum(process.cpu_times()[:2])
+            loader_before = sum(loader_process.cpu_times()[:2]) if loader_process else 0.0
+            machine_before = psutil.cpu_times()
             t0 = time.monotonic()
             ids, achieved = send_at_rate(
                 producer,
@@ -291,7 +300,16 @@ def main() -> None:
                 args.emit_allow,
             )
             drained = alerts.wait(ids, 300)
-            cpu = (sum(process.cpu_times()[:2]) - cpu_before) / (time.monotonic() - t0)
+            elapsed = time.monotonic() - t0
+            cpu = (sum(process.cpu_times()[:2]) - cpu_before) / elapsed
+            loader_cpu = (
+                (sum(loader_process.cpu_times()[:2]) - loader_before) / elapsed
+                if loader_process
+                else 0.0
+            )
+            machine = psutil.cpu_times()
+            spent = sum(machine) - sum(machine_before)
+            busy = 1 - (machine.idle - machine_before.idle) / spent if spent else 0.0
             got = [alerts.seen[t] for t in ids if t in alerts.seen]
             end_to_end = np.array([received - tx for received, _, tx in got])
             engine_share = np.array([alert_ts - tx for _, alert_ts, tx in got])
@@ -299,7 +317,8 @@ def main() -> None:
             out.append(
                 f"| {rate:,.0f} | {achieved:,.0f} | {len(got):,} of {len(ids):,} | {p50:,.0f} ms "
                 f"| {p99:,.0f} ms | {worst:,.0f} ms | {np.percentile(engine_share, 99):,.0f} ms "
-                f"| {drained:.1f} s | {cpu:.0%} of a core | {os.getloadavg()[0]:.1f} |"
+                f"| {drained:.1f} s | {cpu:.0%} of a core | {loader_cpu:.0%} of a core "
+                f"| {busy:.0%} of {os.cpu_count()} CPUs | {os.getloadavg()[0]:.1f} |"
             )
             print(out[-1], flush=True)
         engine.stop()
@@ -307,6 +326,7 @@ def main() -> None:
             out.append(f"- profile of the engine's decision loop: {args.profile}")
         else:
             restarted = Engine(topics, args.models_dir, args.emit_allow)
+            engines.append(restarted)
             ready = restarted.wait_for("ready")
             probe, _ = send_at_rate(
                 producer, topic, keys, 10, 0.1, "W1", start + timedelta(hours=9), ring_keys, 1.0
@@ -321,6 +341,9 @@ def main() -> None:
             out.append(f"- decisions seen: {alerts.decisions}")
             restarted.stop()
     finally:
+        for started in engines:  # one that failed must not keep its port or its group
+            if started.proc.poll() is None:
+                started.stop()
         alerts.done.set()
         producer.close()
         if loader is not None:
