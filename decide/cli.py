@@ -13,7 +13,6 @@ from typing import Annotated, Any
 import typer
 
 from decide.rules import DEFAULT_RULES, RuleSet, load_rules
-from decide.runner import freeze_heap
 from ingest.topics import DEFAULT_PARTITIONS, DEFAULT_PREFIX, Topics, ensure_topics
 from ringwatch.errors import RingwatchError
 from ringwatch.settings import load_settings
@@ -65,7 +64,7 @@ def decide(
     committed only after both have the batch. Stops cleanly on SIGTERM or Ctrl-C."""
     from decide.metrics import EngineMetrics
     from decide.rebuild import build_state
-    from decide.runner import DecisionEngine, alerts_topic, dlq_topic, engine_topics
+    from decide.runner import DecisionEngine, alerts_topic, dlq_topic, engine_topics, freeze_heap
     from graph.gateway import Gateway, apply_schema
     from ingest.produce import open_producer
     from ingest.stream import open_consumer
