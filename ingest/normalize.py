@@ -83,13 +83,21 @@ def timestamps(text: pd.Series) -> pd.Series:
     local = text.str.fullmatch(LOCAL_TIME).fillna(False).astype(bool)
     if local.any():
         parsed = pd.to_datetime(text[local], format="ISO8601", errors="coerce")
-        result[local] = parsed.astype("datetime64[ns]")
+        result[local] = _nanosecond_range(parsed)
     zoned = text.str.fullmatch(ZONED_TIME).fillna(False).astype(bool)
     if zoned.any():
         instants = pd.to_datetime(text[zoned], format="ISO8601", errors="coerce", utc=True)
         wall = instants.dt.tz_convert(schema.TIME_ZONE).dt.tz_localize(None)
-        result[zoned] = wall.astype("datetime64[ns]")
+        result[zoned] = _nanosecond_range(wall)
     return result
+
+
+def _nanosecond_range(parsed: pd.Series) -> pd.Series:
+    """``parsed`` as nanosecond datetimes; those a nanosecond clock cannot hold (before 1677
+    or after 2262, e.g. a mistyped year 2300) become NaT, an unreadable time, instead of
+    failing the whole batch."""
+    held = (parsed >= pd.Timestamp.min) & (parsed <= pd.Timestamp.max)
+    return parsed.where(held).astype("datetime64[ns]")
 
 
 def day_first_dates(value: pd.Series) -> pd.Series:

@@ -49,6 +49,18 @@ def test_procedente_means_confirmed_not_its_look_alike_improcedente():
     ]
 
 
+def test_a_year_no_clock_can_hold_is_an_unreadable_time_not_a_crash():
+    """Years 2300 and 1500 (with or without an offset) are NaT; the valid time beside them is
+    read as usual."""
+    text = pd.Series(
+        ["2300-01-01T10:00:00", "1500-01-01", "2300-01-01T10:00:00Z", "2025-04-01T10:00:00"],
+        dtype="string",
+    )
+    out = normalize.timestamps(text)
+    assert out[:3].isna().all()
+    assert out[3] == pd.Timestamp("2025-04-01T10:00:00")
+
+
 def test_timestamps_accept_dates_spaces_and_offsets_in_brasilia_time():
     """Date-only is midnight, a space may replace T, offsets are converted to Brasília time
     (UTC-3 since 2019, UTC-2 in the 2018 summer); anything else is NaT."""
