@@ -15,11 +15,11 @@ outcome is the loader's by construction. As in ``validate``, a column that no re
 the batch carries rejects every record of that dataset in the batch.
 ``tests/unit/test_decide_validate.py`` compares both on the same batches.
 
-One difference, on input that makes ``validate`` itself fail (a date pandas cannot hold,
-such as year 2300): ``plan_batch`` halves the batch until that record is alone, and a
-record of a half may then see "missing column(s)" instead of "missing value"; here the
-other records are judged on the whole batch. Verdicts are the same, and the failing record
-gets the same "validation failed: ..." reason (unless an earlier column already rejects it).
+If ``validate`` itself ever fails on a batch, ``plan_batch`` halves the batch until the
+failing record is alone, and a record of a half may then see "missing column(s)" instead of
+"missing value"; here the other records are judged on the whole batch. Verdicts are the
+same. (A date no nanosecond clock holds, such as year 2300, used to be such an input; it is
+now an unreadable timestamp for both.)
 """
 
 from __future__ import annotations
