@@ -34,7 +34,7 @@ import pandas as pd
 
 from data import schema
 from ingest import normalize
-from ingest.stream import MAX_MESSAGE_BYTES, BatchPlan, Message, Rejection, decode
+from ingest.stream import MAX_MESSAGE_BYTES, BatchPlan, Message, plan_batch
 from ingest.topics import Topics
 from ingest.validate import (
     _EMAIL,
@@ -44,7 +44,7 @@ from ingest.validate import (
     MAX_TEXT,
     validate,
 )
-from ingest.writer import LOAD_ORDER, records
+from ingest.writer import records
 
 # Datasets checked here; any other goes through ``validate`` whole (fraud types fall back
 # to ``outro`` there, which this module does not do; the engine does not read fraudes).
@@ -77,37 +77,25 @@ class _Defer(Exception):
 def plan_records(
     messages: list[Message], topics: Topics, max_bytes: int = MAX_MESSAGE_BYTES
 ) -> BatchPlan:
-    """Decode and validate a batch like ``ingest.stream.plan_batch`` (no mapping), pure."""
-    plan = BatchPlan()
-    decoded: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for position, message in enumerate(messages):
-        dataset = topics.dataset_of(message.topic)
-        if dataset is None:
-            plan.rejections.append(
-                Rejection(message, "invalid", f"topic {message.topic!r} carries no dataset")
-            )
-            continue
-        result = decode(message, max_bytes)
-        if isinstance(result, Rejection):
-            plan.rejections.append(result)
+    """Decode and validate a batch like ``ingest.stream.plan_batch`` (no mapping), pure: the
+    same plan, with each dataset checked record by record (``check_records``)."""
+    return plan_batch(messages, topics, max_bytes, validator=_check_items)
+
+
+def _check_items(
+    dataset: str, items: list[tuple[int, dict[str, Any]]]
+) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+    """``check_records`` in the shape ``plan_batch`` takes: valid rows in order, and
+    (position, reason) of each rejected message."""
+    outcomes = check_records(dataset, [obj for _, obj in items])
+    valid: list[dict[str, Any]] = []
+    rejected: list[tuple[int, str]] = []
+    for (position, _), (row, reason) in zip(items, outcomes, strict=True):
+        if row is not None:
+            valid.append(row)
         else:
-            decoded.setdefault(dataset, []).append((position, result))
-    for dataset in LOAD_ORDER:
-        items = decoded.get(dataset)
-        if not items:
-            continue
-        outcomes = check_records(dataset, [obj for _, obj in items])
-        valid = []
-        for (position, _), (row, reason) in zip(items, outcomes, strict=True):
-            if row is not None:
-                valid.append(row)
-            else:
-                plan.rejections.append(Rejection(messages[position], "invalid", str(reason)))
-        if valid:
-            plan.rows[dataset] = valid
-            plan.valid[topics.of(dataset)] = len(valid)
-    plan.rejections.sort(key=lambda r: (r.message.topic, r.message.partition, r.message.offset))
-    return plan
+            rejected.append((position, str(reason)))
+    return valid, rejected
 
 
 def check_records(

@@ -153,14 +153,32 @@ class BatchPlan:
     rejections: list[Rejection] = field(default_factory=list)
 
 
+# Validates one dataset's decoded messages (position in the batch, object): the valid rows
+# in order, and (position, reason) of each rejected message.
+DatasetValidator = Callable[
+    [str, list[tuple[int, dict[str, Any]]]],
+    tuple[list[dict[str, Any]], list[tuple[int, str]]],
+]
+
+
 def plan_batch(
     messages: list[Message],
     topics: Topics,
     max_bytes: int = MAX_MESSAGE_BYTES,
     mapping: DataMapping | None = None,
+    validator: DatasetValidator | None = None,
 ) -> BatchPlan:
     """Decode and validate a batch (pure: no I/O), keeping message order within a dataset;
-    messages are read through ``mapping`` when given (as ``ringwatch load --mapping`` does)."""
+    messages are read through ``mapping`` when given (as ``ringwatch load --mapping`` does).
+    ``validator`` replaces ``ingest.validate`` per dataset (the decision engine's
+    record-by-record check); decoding, topics and the plan stay the same."""
+    if validator is None:
+
+        def validator(
+            dataset: str, items: list[tuple[int, dict[str, Any]]]
+        ) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+            return _validate_isolating_errors(dataset, items, mapping)
+
     plan = BatchPlan()
     decoded: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for position, message in enumerate(messages):
@@ -179,7 +197,7 @@ def plan_batch(
         items = decoded.get(dataset)
         if not items:
             continue
-        valid, rejected = _validate_isolating_errors(dataset, items, mapping)
+        valid, rejected = validator(dataset, items)
         for position, reason in rejected:
             plan.rejections.append(Rejection(messages[position], "invalid", reason))
         if valid:
