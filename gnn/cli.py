@@ -68,6 +68,14 @@ def train(
             "busy machine each thread waits for the others at every step."
         ),
     ] = 1,
+    sampling: Annotated[
+        str,
+        typer.Option(
+            help="GraphSAGE training: 'full' batch, neighbour-'sampled' mini-batches, or "
+            "'auto': sampled when the training graph has more than 1,000,000 accounts "
+            "(docs/gnn.md#mini-batches)."
+        ),
+    ] = "auto",
     cache_dir: CacheDir = None,
     refresh: Annotated[bool, typer.Option(help="Rebuild the dataset, ignoring the cache.")] = False,
     make_current: Annotated[
@@ -120,6 +128,7 @@ def train(
         hidden=hidden,
         seed=seed,
         threads=threads,
+        sampling=sampling,
         cache_dir=cache_dir,
         refresh=refresh,
         make_current=make_current,

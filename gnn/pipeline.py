@@ -45,6 +45,7 @@ class TrainOptions:
     hidden: int = 32
     seed: int = 7
     threads: int = 1  # torch and LightGBM threads (gnn.train.THREADS)
+    sampling: str = "auto"  # GraphSAGE: auto | full | sampled (gnn.train.uses_sampling)
     cache_dir: Path | None = None  # dataset cache (default: RINGWATCH_VAR_DIR/gnn)
     refresh: bool = False  # rebuild the dataset, ignoring the cache
     make_current: bool = True  # point ``current`` at the new version (through the gate)
@@ -56,6 +57,8 @@ class TrainOptions:
             raise RingwatchError("--cutoff-quantile must be in (0, 1] and --test-share in [0, 1).")
         if self.threads < 1:
             raise RingwatchError("--threads must be at least 1.")
+        if self.sampling not in ("auto", "full", "sampled"):
+            raise RingwatchError("--sampling must be auto, full or sampled.")
 
 
 def iso(epoch: int) -> str:
@@ -118,7 +121,11 @@ def train_and_evaluate(
     from gnn import train as T  # torch: imported only when training
 
     config = T.TrainConfig(
-        epochs=options.epochs, hidden=options.hidden, seed=options.seed, threads=options.threads
+        epochs=options.epochs,
+        hidden=options.hidden,
+        seed=options.seed,
+        threads=options.threads,
+        sampling=options.sampling,
     )
     split = D.make_split(
         ds.ids,

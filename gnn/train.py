@@ -1,5 +1,7 @@
-"""Training and evaluation as plain functions (PyG style): full-batch on CPU, class
-imbalance handled by a positive-class weight, the epoch chosen on held-out training labels."""
+"""Training and evaluation as plain functions (PyG style): full-batch on CPU up to
+``FULL_BATCH_MAX_NODES`` accounts, neighbour-sampled mini-batches above (``gnn.sampling``),
+class imbalance handled by a positive-class weight, the epoch chosen on held-out training
+labels."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from gnn import baselines, hybrid
+from gnn import sampling as S
 from gnn.dataset import NUM_RELATIONS, relation_adjacency, training_graph
 from gnn.features import FEATURES
 from gnn.model import FeatureMLP, MuleSAGE
@@ -23,6 +26,11 @@ from gnn.model import FeatureMLP, MuleSAGE
 # thread the OS has descheduled: at load 4-5 the fit took 8-12x longer (issue 17, in
 # docs/benchmarks.md). ``--threads`` gives more to a machine that has them to spare.
 THREADS = 1
+# Above this many nodes GraphSAGE trains on sampled mini-batches and predicts layer by layer
+# (``sampling="auto"``): full-batch training keeps every layer's activations and gradients
+# for all nodes at once, which grows with the graph; a mini-batch's subgraph does not.
+FULL_BATCH_MAX_NODES = 1_000_000
+SAMPLING_MODES = ("auto", "full", "sampled")
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,17 @@ class TrainConfig:
     eval_every: int = 5
     seed: int = 7
     threads: int = THREADS
+    sampling: str = "auto"  # auto | full | sampled (see FULL_BATCH_MAX_NODES)
+    fanouts: tuple[int, ...] = (15, 10)  # sampled neighbours per relation, per hop
+    batch_size: int = 1024  # seed nodes per mini-batch
+    sampled_epochs: int = 5  # passes over the training nodes in mini-batches
+
+
+def uses_sampling(num_nodes: int, sampling: str = "auto") -> bool:
+    """Whether a graph of ``num_nodes`` nodes trains on sampled mini-batches."""
+    if sampling not in SAMPLING_MODES:
+        raise ValueError(f"sampling must be one of {SAMPLING_MODES}, not {sampling!r}")
+    return sampling == "sampled" or (sampling == "auto" and num_nodes > FULL_BATCH_MAX_NODES)
 
 
 @dataclass
@@ -101,10 +120,22 @@ def train_epoch(
 
 @torch.no_grad()
 def predict(
-    model: torch.nn.Module, data: Any, adjs: list[torch.Tensor] | None = None
+    model: torch.nn.Module,
+    data: Any,
+    adjs: list[torch.Tensor] | None = None,
+    layerwise: bool | None = None,
 ) -> np.ndarray:
-    """Mule probability of every node of ``data``."""
+    """Mule probability of every node of ``data``. GraphSAGE runs layer by layer over node
+    chunks (``sampling.layerwise_predict``, same result, bounded memory) when ``layerwise``
+    or, by default, above ``FULL_BATCH_MAX_NODES`` nodes; the MLP needs no edges."""
     model.eval()
+    if not isinstance(model, MuleSAGE):
+        return torch.sigmoid(model(data.x, [])).numpy()
+    if layerwise is None:
+        layerwise = adjs is None and uses_sampling(data.num_nodes)
+    if layerwise:
+        csrs = S.relation_csr(data.edge_index, data.edge_type, data.num_nodes, NUM_RELATIONS)
+        return torch.sigmoid(S.layerwise_predict(model, data.x, csrs)).numpy()
     adjs = relation_adjacency(data) if adjs is None else adjs
     return torch.sigmoid(model(data.x, adjs)).numpy()
 
@@ -112,9 +143,12 @@ def predict(
 def fit(model: torch.nn.Module, graph: Any, config: TrainConfig) -> FitResult:
     """Train on ``graph.train_mask & ~graph.val_mask`` (nodes of weight 0 left out); keep the
     weights of the epoch with the best validation AUC-PR (the last epoch when the validation
-    set has no positive)."""
+    set has no positive). GraphSAGE on a graph that ``uses_sampling`` trains on sampled
+    mini-batches (``fit_sampled``)."""
     from sklearn.metrics import average_precision_score
 
+    if isinstance(model, MuleSAGE) and uses_sampling(graph.num_nodes, config.sampling):
+        return fit_sampled(model, graph, config)
     usable = node_weights(graph) > 0
     fit_mask = graph.train_mask & ~graph.val_mask & usable
     val_mask = graph.val_mask & usable
@@ -122,7 +156,7 @@ def fit(model: torch.nn.Module, graph: Any, config: TrainConfig) -> FitResult:
     weight = pos_weight(graph.y[fit_mask])
     y_val = graph.y[val_mask].numpy()
     use_val = 0 < y_val.sum() < y_val.size
-    adjs = relation_adjacency(graph)
+    adjs = relation_adjacency(graph) if isinstance(model, MuleSAGE) else []
     result = FitResult()
     best_state = copy.deepcopy(model.state_dict())
     start = time.perf_counter()
@@ -135,6 +169,62 @@ def fit(model: torch.nn.Module, graph: Any, config: TrainConfig) -> FitResult:
                 best_state = copy.deepcopy(model.state_dict())
     if not use_val:
         result.best_epoch, best_state = config.epochs, model.state_dict()
+    model.load_state_dict(best_state)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def fit_sampled(model: MuleSAGE, graph: Any, config: TrainConfig) -> FitResult:
+    """``fit`` on neighbour-sampled mini-batches of ``graph`` (the training graph: test nodes
+    are not in it, so no batch can reach them): ``config.sampled_epochs`` shuffled passes
+    over the same training nodes, each batch's loss on its seeds only, with the same label
+    weights and positive-class weight; validation after every pass, by exact layer-wise
+    inference over the training graph."""
+    from sklearn.metrics import average_precision_score
+
+    usable = node_weights(graph) > 0
+    fit_mask = graph.train_mask & ~graph.val_mask & usable
+    val_mask = graph.val_mask & usable
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    weight = pos_weight(graph.y[fit_mask])
+    node_weight = node_weights(graph)
+    y_val = graph.y[val_mask].numpy()
+    use_val = 0 < y_val.sum() < y_val.size
+    csrs = S.relation_csr(graph.edge_index, graph.edge_type, graph.num_nodes, NUM_RELATIONS)
+    sampler = S.NeighbourSampler(csrs, config.fanouts)
+    generator = torch.Generator().manual_seed(config.seed)
+    seeds = torch.nonzero(fit_mask, as_tuple=False).view(-1)
+    result = FitResult()
+    best_state = copy.deepcopy(model.state_dict())
+    start = time.perf_counter()
+    for epoch in range(1, config.sampled_epochs + 1):
+        losses, sizes = [], []
+        order = seeds[torch.randperm(seeds.numel(), generator=generator)]
+        for first in range(0, order.numel(), config.batch_size):
+            batch_seeds = order[first : first + config.batch_size]
+            batch = sampler.sample(batch_seeds, generator)
+            model.train()
+            optimizer.zero_grad()
+            logits = model(graph.x[batch.n_id], batch.adjs)[: batch.size]
+            loss = F.binary_cross_entropy_with_logits(
+                logits,
+                graph.y[batch_seeds],
+                weight=node_weight[batch_seeds],
+                pos_weight=weight,
+            )
+            loss.backward()  # type: ignore[no-untyped-call]  # torch leaves backward unannotated
+            optimizer.step()
+            losses.append(float(loss.detach()))
+            sizes.append(batch.size)
+        result.losses.append(float(np.average(losses, weights=sizes)))
+        if use_val:
+            scores = torch.sigmoid(S.layerwise_predict(model, graph.x, csrs)).numpy()
+            score = average_precision_score(y_val, scores[val_mask.numpy()])
+            if not score <= result.best_val_auc_pr:  # NaN-safe "better"
+                result.best_val_auc_pr, result.best_epoch = float(score), epoch
+                best_state = copy.deepcopy(model.state_dict())
+    if not use_val:
+        result.best_epoch, best_state = config.sampled_epochs, model.state_dict()
     model.load_state_dict(best_state)
     result.seconds = time.perf_counter() - start
     return result
@@ -199,11 +289,11 @@ def fit_all(data: Any, config: TrainConfig) -> Trained:
     start = time.perf_counter()
     hyb, hybrid_scores = fit_hybrid(data, config, stage1=lgbm)
     fits["hybrid"] = FitResult(seconds=time.perf_counter() - start)
-    full_adjs = relation_adjacency(data)
+    full_adjs = None if uses_sampling(data.num_nodes, config.sampling) else relation_adjacency(data)
     scores = {
         "hybrid": hybrid_scores,
-        "graphsage": predict(sage, data, full_adjs),
-        "mlp": predict(mlp, data, full_adjs),
+        "graphsage": predict(sage, data, full_adjs, layerwise=full_adjs is None),
+        "mlp": predict(mlp, data),
         "lightgbm": baselines.predict_lightgbm(lgbm, data.x.numpy(), config.threads),
     }
     scores["ensemble"] = rank_mean([scores["hybrid"], scores["graphsage"]])
