@@ -1,0 +1,272 @@
+"""GraphSAGE's memory and time, full batch against neighbour-sampled mini-batches (issue 17):
+for each world, side by side in one run, each step in its own process so each has its own
+peak RSS.
+
+Steps per world (a folder from ``ringwatch generate``):
+
+- ``build``: the dataset from the CSV files as ``bench/gnn.py --source csv`` builds it, cached
+  in ``<folder>/.gnn-csv-dataset`` (skipped when cached; ``--rebuild`` forces it).
+  ``--communities components`` replaces networkx's Louvain (the CSV stand-in for GDS's,
+  which needs hours and tens of GiB at scale 200) by connected-component sizes;
+- ``train-<mode>`` per ``--modes`` (``full``, ``sampled``): read the cached dataset, split
+  (model seed 7), fit GraphSAGE alone (not the MLP, LightGBM or the hybrid), score every
+  account (full batch: one forward pass; sampled: layer-wise over node chunks) and take
+  AUC-PR of the test accounts against ground-truth ring membership;
+- ``score`` (``--score``): a fresh process reads the cached dataset and scores every account
+  with the sampled model, as ``ringwatch score`` does before it writes (no Neo4j here).
+
+Peak RSS is the process's ``ru_maxrss`` (``resource.getrusage``: the kernel's high-water mark
+of resident memory, VmHWM). The parent polls each child's VmRSS in ``/proc`` and kills it
+above ``--max-gib``. The 1-minute load average is printed before and after each step.
+
+    .venv/bin/python bench/gnn_memory.py --worlds var/bench/pix-fast-s11-x20 --score
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ".gnn-csv-dataset"
+
+
+def load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def peak_gib() -> float:
+    """This process's peak resident memory (``ru_maxrss`` is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def component_sizes(transfers: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """``bench.gnn.graph_features`` (same PageRank and degree) with connected-component sizes
+    in place of Louvain's: networkx's graph alone would need tens of GiB at scale 200."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    pos = pd.Series(np.arange(len(ids)), index=ids)
+    pairs = transfers[["src", "dst"]].drop_duplicates()
+    s, d = pos[pairs["src"]].to_numpy(), pos[pairs["dst"]].to_numpy()
+    n = len(ids)
+    out_deg = np.bincount(s, minlength=n).astype(float)
+    m = sp.csr_matrix((1.0 / out_deg[s], (d, s)), shape=(n, n))
+    pr = np.full(n, 0.15)
+    for _ in range(20):
+        new = 0.15 + 0.85 * (m @ pr)
+        done = np.abs(new - pr).max() < 1e-7
+        pr = new
+        if done:
+            break
+    und = sp.csr_matrix((np.ones(s.size), (s, d)), shape=(n, n))
+    und = ((und + und.T) > 0).astype(np.int8)
+    und.setdiag(0)
+    und.eliminate_zeros()
+    degree = np.diff(und.indptr)
+    _, label = connected_components(und, directed=False)
+    size = np.bincount(label)[label]
+    return pd.DataFrame(
+        {"id_usuario": ids, "gds_degree": degree, "pagerank": pr, "community_size": size}
+    )
+
+
+def child_build(folder: Path, communities: str) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    from bench import gnn as G
+    from gnn import dataset as D
+
+    if communities == "components":
+        G.graph_features = component_sizes  # type: ignore[assignment]
+    start = time.perf_counter()
+    raw, labels = G.raw_from_csv(folder)
+    raw_s = time.perf_counter() - start
+    ds = D.build_dataset(raw, labels, f"csv-{folder.name}")
+    del raw
+    D.write_cache(folder / CACHE, ds)
+    return {
+        "accounts": len(ds.ids),
+        "edges": int(ds.edge_index.shape[1]),
+        "csv_s": round(raw_s, 1),
+        "seconds": round(time.perf_counter() - start, 1),
+    }
+
+
+def _prepared(folder: Path) -> tuple[Any, Any, Any, Any]:
+    from gnn import dataset as D
+    from gnn.features import transform
+
+    ds = D.read_cache(folder / CACHE)
+    split = D.make_split(ds.ids, ds.labels, seed=7)
+    norm = D.Normaliser.fit(transform(ds.features)[split.train])
+    data = D.to_data(ds, norm, split)
+    return ds, split, norm, data
+
+
+def child_train(folder: Path, mode: str, model_path: Path, epochs: int) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    import torch
+
+    from gnn import dataset as D
+    from gnn import metrics as M
+    from gnn import train as T
+
+    start = time.perf_counter()
+    ds, split, _, data = _prepared(folder)
+    read_s = time.perf_counter() - start
+    config = T.TrainConfig(sampling=mode, sampled_epochs=epochs)
+    T.seed_everything(config.seed, config.threads)
+    graph = D.training_graph(data)
+    before = peak_gib()
+    model = T.make_sage(data.num_features, config)
+    fit = T.fit(model, graph, config)
+    del graph
+    start = time.perf_counter()
+    scores = T.predict(model, data, layerwise=mode == "sampled")
+    predict_s = time.perf_counter() - start
+    torch.save(model.state_dict(), model_path)
+    members = M.load_truth(folder / "ground_truth_rings.csv")
+    y = np.array([i in members for i in ds.ids])[split.test]
+    return {
+        "accounts": len(ds.ids),
+        "train_accounts": int(split.train.sum()),
+        "read_s": round(read_s, 1),
+        "fit_s": round(fit.seconds, 1),
+        "epochs": config.sampled_epochs if mode == "sampled" else config.epochs,
+        "best_epoch": fit.best_epoch,
+        "predict_s": round(predict_s, 1),
+        "peak_before_fit_gib": round(before, 2),
+        "auc_pr": round(M.evaluate(y, scores[split.test])["auc_pr"], 3),
+    }
+
+
+def child_score(folder: Path, model_path: Path) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    import torch
+
+    from gnn import train as T
+
+    start = time.perf_counter()
+    _, _, _, data = _prepared(folder)
+    read_s = time.perf_counter() - start
+    config = T.TrainConfig()
+    torch.set_num_threads(config.threads)
+    model = T.make_sage(data.num_features, config)
+    model.load_state_dict(torch.load(model_path, weights_only=True))
+    start = time.perf_counter()
+    scores = T.predict(model, data, layerwise=True)
+    return {
+        "accounts": int(scores.size),
+        "read_s": round(read_s, 1),
+        "predict_s": round(time.perf_counter() - start, 1),
+    }
+
+
+def run_child(args: list[str], max_gib: float) -> dict[str, Any]:
+    """Run one step in a fresh process, killing it above ``max_gib`` of RSS."""
+    cmd = [sys.executable, __file__, "--child", *args]
+    before, start = load(), time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    status = Path(f"/proc/{proc.pid}/status")
+    killed = 0.0
+    while proc.poll() is None:
+        try:
+            rss = next(ln for ln in status.read_text().splitlines() if ln.startswith("VmRSS"))
+            gib = int(rss.split()[1]) / 2**20
+        except (OSError, StopIteration):
+            gib = 0.0
+        if gib > max_gib:
+            killed = gib
+            proc.kill()
+        time.sleep(0.5)
+    out, err = proc.communicate()
+    result: dict[str, Any] = {"load_before": before, "load_after": load()}
+    result["wall_s"] = round(time.perf_counter() - start, 1)
+    if killed:
+        return result | {"error": f"killed at {killed:.1f} GiB RSS"}
+    if proc.returncode != 0:
+        return result | {"error": err.strip().splitlines()[-1] if err.strip() else "failed"}
+    return result | json.loads(out.strip().splitlines()[-1])
+
+
+def commit() -> str:
+    out = subprocess.run(
+        ["git", "log", "-1", "--format=%h", "--", "gnn"], cwd=ROOT, capture_output=True
+    )
+    return out.stdout.decode().strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worlds", nargs="+", type=Path, default=[])
+    parser.add_argument(
+        "--modes", nargs="+", choices=["full", "sampled"], default=["full", "sampled"]
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=5, help="sampled passes (TrainConfig.sampled_epochs)"
+    )
+    parser.add_argument(
+        "--score", action="store_true", help="also score every account in a fresh process"
+    )
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--communities", choices=["louvain", "components"], default="louvain")
+    parser.add_argument("--max-gib", type=float, default=9.0)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        step, folder = args.child[0], Path(args.child[1])
+        if step == "build":
+            out = child_build(folder, args.child[2])
+        elif step == "score":
+            out = child_score(folder, Path(args.child[2]))
+        else:
+            out = child_train(folder, step, Path(args.child[2]), int(args.child[3]))
+        print(json.dumps(out | {"peak_rss_gib": round(peak_gib(), 2)}))
+        return
+    if not args.worlds:
+        parser.error("give --worlds")
+    print(f"<!-- gnn/ at {commit()}; peak RSS = ru_maxrss of each step's process -->")
+    print("| world | step | accounts | load before / after | seconds | peak RSS GiB | details |")
+    print("|---|---|---:|---|---:|---:|---|", flush=True)
+    tmp = Path(tempfile.mkdtemp(prefix="ringwatch-gnn-memory-"))
+    for folder in args.worlds:
+        folder = folder.resolve()
+        steps: list[tuple[str, list[str]]] = []
+        if args.rebuild or not (folder / CACHE / "meta.json").exists():
+            steps.append(("build", ["build", str(folder), args.communities]))
+        model = tmp / f"{folder.name}-sampled.pt"
+        for mode in args.modes:
+            path = tmp / f"{folder.name}-{mode}.pt"
+            steps.append((f"train-{mode}", [mode, str(folder), str(path), str(args.epochs)]))
+        if args.score:
+            steps.append(("score", ["score", str(folder), str(model)]))
+        for name, child_args in steps:
+            r = run_child(child_args, args.max_gib)
+            seconds = r.get("seconds", r.get("fit_s", r.get("predict_s", r["wall_s"])))
+            skip = {"load_before", "load_after", "accounts", "peak_rss_gib", "seconds"}
+            details = ", ".join(f"{k} {v}" for k, v in r.items() if k not in skip)
+            print(
+                f"| {folder.name} | {name} | {r.get('accounts', '')} "
+                f"| {r['load_before']} / {r['load_after']} | {seconds} "
+                f"| {r.get('peak_rss_gib', '')} | {details} |",
+                flush=True,
+            )
+            with (folder.parent / "gnn-memory.jsonl").open("a") as fh:
+                fh.write(
+                    json.dumps({"world": folder.name, "step": name, "commit": commit()} | r) + "\n"
+                )
+
+
+if __name__ == "__main__":
+    main()
