@@ -82,13 +82,46 @@ def component_sizes(transfers: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     )
 
 
-def child_build(folder: Path, communities: str) -> dict[str, Any]:
+USED_COLUMNS = {
+    "usuarios": ["id_usuario", "cpf_cnpj", "email", "telefone", "data_cadastro"],
+    "chaves_pix": ["chave_pix", "cpf_cnpj"],
+    "limites_transacoes": ["id_usuario", "limite_diario", "data_atualizacao"],
+    "transacoes_pix": [
+        "id_transacao",
+        "timestamp",
+        "valor",
+        "chave_pix_origem",
+        "chave_pix_destino",
+        "status",
+    ],
+    "dispositivos": ["id_dispositivo", "id_usuario", "data_registro"],
+    "log_autenticacao": ["id_usuario", "timestamp", "status", "id_dispositivo"],
+    "fraudes": ["id_transacao", "data_deteccao", "status"],
+}
+
+
+def lean_read_csv(real: Any) -> Any:
+    """``pd.read_csv`` reading only the columns ``raw_from_csv`` uses (``USED_COLUMNS``):
+    the same frames, without names, e-mails' neighbours, IPs and log ids in memory."""
+
+    def read(path: Any, *args: Any, **kwargs: Any) -> Any:
+        name = Path(path).stem
+        if name in USED_COLUMNS:
+            kwargs["usecols"] = USED_COLUMNS[name]
+        return real(path, *args, **kwargs)
+
+    return read
+
+
+def child_build(folder: Path, communities: str, lean: bool) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     from bench import gnn as G
     from gnn import dataset as D
 
     if communities == "components":
         G.graph_features = component_sizes  # type: ignore[assignment]
+    if lean:
+        G.pd.read_csv = lean_read_csv(pd.read_csv)  # type: ignore[attr-defined]
     start = time.perf_counter()
     raw, labels = G.raw_from_csv(folder)
     raw_s = time.perf_counter() - start
@@ -221,13 +254,16 @@ def main() -> None:
     )
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--communities", choices=["louvain", "components"], default="louvain")
+    parser.add_argument(
+        "--lean", action="store_true", help="build reading only the CSV columns it uses"
+    )
     parser.add_argument("--max-gib", type=float, default=9.0)
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         step, folder = args.child[0], Path(args.child[1])
         if step == "build":
-            out = child_build(folder, args.child[2])
+            out = child_build(folder, args.child[2], args.child[3] == "lean")
         elif step == "score":
             out = child_score(folder, Path(args.child[2]))
         else:
@@ -244,7 +280,8 @@ def main() -> None:
         folder = folder.resolve()
         steps: list[tuple[str, list[str]]] = []
         if args.rebuild or not (folder / CACHE / "meta.json").exists():
-            steps.append(("build", ["build", str(folder), args.communities]))
+            how = "lean" if args.lean else "all"
+            steps.append(("build", ["build", str(folder), args.communities, how]))
         model = tmp / f"{folder.name}-sampled.pt"
         for mode in args.modes:
             path = tmp / f"{folder.name}-{mode}.pt"
