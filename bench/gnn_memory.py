@@ -51,6 +51,32 @@ def peak_gib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
+def where_memory_grows(step_gib: float = 0.25) -> None:
+    """A daemon thread that prints to stderr, each time this process's RSS passes another
+    ``step_gib``, the RSS and the innermost lines of ringwatch code the main thread is in:
+    where a build that the parent kills was when it grew."""
+    import threading
+    import traceback
+
+    main_id = threading.main_thread().ident
+
+    def watch() -> None:
+        mark = step_gib
+        while True:
+            status = Path("/proc/self/status").read_text().splitlines()
+            rss = int(next(ln for ln in status if ln.startswith("VmRSS")).split()[1]) / 2**20
+            if rss >= mark:
+                frame = sys._current_frames().get(main_id)
+                stack = traceback.extract_stack(frame) if frame else []
+                ours = [f for f in stack if str(ROOT) in f.filename and ".venv" not in f.filename]
+                at = " < ".join(f"{Path(f.filename).name}:{f.lineno}" for f in ours[::-1][:3])
+                print(f"rss {rss:.2f} GiB at {at}", file=sys.stderr, flush=True)
+                mark = (rss // step_gib + 1) * step_gib
+            time.sleep(0.2)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def component_sizes(transfers: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     """``bench.gnn.graph_features`` (same PageRank and degree) with connected-component sizes
     in place of Louvain's: networkx's graph alone would need tens of GiB at scale 200."""
@@ -226,6 +252,8 @@ def run_child(args: list[str], max_gib: float) -> dict[str, Any]:
     out, err = proc.communicate()
     result: dict[str, Any] = {"load_before": before, "load_after": load()}
     result["wall_s"] = round(time.perf_counter() - start, 1)
+    grew = [ln for ln in err.splitlines() if ln.startswith("rss ")]
+    result["last_growth"] = grew[-1] if grew else ""
     if killed:
         return result | {"error": f"killed at {killed:.1f} GiB RSS"}
     if proc.returncode != 0:
@@ -261,6 +289,7 @@ def main() -> None:
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        where_memory_grows()
         step, folder = args.child[0], Path(args.child[1])
         if step == "build":
             out = child_build(folder, args.child[2], args.child[3] == "lean")
@@ -292,6 +321,7 @@ def main() -> None:
             r = run_child(child_args, args.max_gib)
             seconds = r.get("seconds", r.get("fit_s", r.get("predict_s", r["wall_s"])))
             skip = {"load_before", "load_after", "accounts", "peak_rss_gib", "seconds"}
+            skip |= set() if "error" in r else {"last_growth"}
             details = ", ".join(f"{k} {v}" for k, v in r.items() if k not in skip)
             print(
                 f"| {folder.name} | {name} | {r.get('accounts', '')} "
