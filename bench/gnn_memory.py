@@ -127,13 +127,14 @@ USED_COLUMNS = {
 
 
 def lean_read_csv(real: Any) -> Any:
-    """``pd.read_csv`` reading only the columns ``raw_from_csv`` uses (``USED_COLUMNS``):
-    the same frames, without names, e-mails' neighbours, IPs and log ids in memory."""
+    """``pd.read_csv`` reading only the columns ``raw_from_csv`` uses (``USED_COLUMNS``),
+    with pyarrow's parser (straight into Arrow strings, no Python string per cell on the
+    way): the same frames, without names, IPs and log ids in memory."""
 
     def read(path: Any, *args: Any, **kwargs: Any) -> Any:
         name = Path(path).stem
         if name in USED_COLUMNS:
-            kwargs["usecols"] = USED_COLUMNS[name]
+            kwargs |= {"usecols": USED_COLUMNS[name], "engine": "pyarrow"}
         return real(path, *args, **kwargs)
 
     return read
