@@ -68,11 +68,13 @@ def empty_edges() -> pd.DataFrame:
 
 
 def has_clock_times(transfers: pd.DataFrame) -> bool:
-    """True unless every timestamp is a midnight (a day-level export, no time of day)."""
+    """True unless every timestamp has the same time of day (a day-level export: all at
+    midnight, or all at one posting hour)."""
     if transfers.empty:
         return True
     ts = transfers["ts"]
-    return bool((ts != ts.dt.normalize()).any())
+    time_of_day = ts - ts.dt.normalize()
+    return bool((time_of_day != time_of_day.iloc[0]).any())
 
 
 def hours(n: float) -> np.timedelta64:

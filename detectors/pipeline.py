@@ -7,6 +7,7 @@ defaults for tests and small runs. ``run`` wires it to Neo4j and GDS.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,8 +32,11 @@ from detectors import (
     scoring,
     takeover,
 )
+from detectors import clock as clocks
 from detectors.config import DetectionConfig
 from detectors.frames import RING_COLUMNS, Inputs
+
+log = logging.getLogger("ringwatch.detect")
 
 
 @dataclass
@@ -87,10 +91,17 @@ def find_rings(
     clock = _Clock()
     transfers = inputs.transfers
     # Hour-scale detectors read delays between transfers; on day-level timestamps every
-    # same-day relay would look instantaneous, so they only see data with clock times.
+    # same-day relay would look instantaneous, so they only see data with clock times, and
+    # only when those times carry information (``detectors.clock``).
     clock_times = frames.has_clock_times(transfers)
-    fast_tr = transfers if clock_times else transfers.iloc[:0]
-    fast = _fast_patterns(fast_tr, inputs, cfg)
+    fast = _fast_patterns(transfers if clock_times else transfers.iloc[:0], inputs, cfg)
+    checked = None
+    if clock_times:
+        checked = clocks.check(transfers, cfg, real=len(fast.passthrough.episodes))
+        if not checked.informative:
+            log.info("%s Reading the data as day-level.", checked.sentence())
+            transfers, clock_times = clocks.day_level(transfers), False
+            fast = _fast_patterns(transfers.iloc[:0], inputs, cfg)
     clock.lap("patterns")
     split = split or assemble.louvain_splitter(cfg.random_seed)
     candidates = assemble.assemble(fast.edges, inputs.identifiers, cfg, split)
@@ -104,7 +115,7 @@ def find_rings(
     fraud = pd.Index(inputs.fraud_accounts["account"].unique())
     distance = proximity.fraud_distance(transfers, fraud, cfg.fraud_hops, cfg.fraud_hub_degree)
     evidence = scoring.Evidence(
-        fast_tr,
+        transfers if clock_times else transfers.iloc[:0],
         fast.passthrough,
         fast.fans,
         fast.chains,
@@ -142,6 +153,11 @@ def find_rings(
     counts = {
         "transfers": len(transfers),
         "clock_times": int(clock_times),
+        **(
+            {"clock_real_episodes": checked.real, "clock_chance_episodes": checked.chance}
+            if checked
+            else {}
+        ),
         **_fast_counts(fast),
         "candidates": int(candidates.members["candidate"].nunique())
         if len(candidates.members)
