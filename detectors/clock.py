@@ -66,7 +66,7 @@ def check(transfers: pd.DataFrame, cfg: DetectionConfig, real: int | None = None
     real = pass_episodes(transfers, cfg) if real is None else real
     rng = np.random.default_rng(cfg.random_seed)
     chance = pass_episodes(redraw_times(transfers, rng), cfg)
-    return ClockCheck(real, chance, real > chance + Z * np.sqrt(max(chance, 1)))
+    return ClockCheck(real, chance, bool(real > chance + Z * np.sqrt(max(chance, 1))))
 
 
 def day_level(transfers: pd.DataFrame) -> pd.DataFrame:
