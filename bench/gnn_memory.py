@@ -174,7 +174,9 @@ def _prepared(folder: Path) -> tuple[Any, Any, Any, Any]:
     return ds, split, norm, data
 
 
-def child_train(folder: Path, mode: str, model_path: Path, epochs: int) -> dict[str, Any]:
+def child_train(
+    folder: Path, mode: str, model_path: Path, epochs: int, batch_size: int, lr: float
+) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     import torch
 
@@ -185,7 +187,7 @@ def child_train(folder: Path, mode: str, model_path: Path, epochs: int) -> dict[
     start = time.perf_counter()
     ds, split, _, data = _prepared(folder)
     read_s = time.perf_counter() - start
-    config = T.TrainConfig(sampling=mode, sampled_epochs=epochs)
+    config = T.TrainConfig(sampling=mode, sampled_epochs=epochs, batch_size=batch_size, lr=lr)
     T.seed_everything(config.seed, config.threads)
     graph = D.training_graph(data)
     before = peak_gib()
@@ -204,6 +206,8 @@ def child_train(folder: Path, mode: str, model_path: Path, epochs: int) -> dict[
         "read_s": round(read_s, 1),
         "fit_s": round(fit.seconds, 1),
         "epochs": config.sampled_epochs if mode == "sampled" else config.epochs,
+        "batch_size": config.batch_size if mode == "sampled" else "all",
+        "lr": config.lr,
         "best_epoch": fit.best_epoch,
         "predict_s": round(predict_s, 1),
         "peak_before_fit_gib": round(before, 2),
@@ -278,6 +282,8 @@ def main() -> None:
     parser.add_argument(
         "--epochs", type=int, default=5, help="sampled passes (TrainConfig.sampled_epochs)"
     )
+    parser.add_argument("--batch-size", type=int, default=1024, help="seeds per sampled batch")
+    parser.add_argument("--lr", type=float, default=0.02)
     parser.add_argument(
         "--score", action="store_true", help="also score every account in a fresh process"
     )
@@ -297,7 +303,8 @@ def main() -> None:
         elif step == "score":
             out = child_score(folder, Path(args.child[2]))
         else:
-            out = child_train(folder, step, Path(args.child[2]), int(args.child[3]))
+            c = args.child
+            out = child_train(folder, step, Path(c[2]), int(c[3]), int(c[4]), float(c[5]))
         print(json.dumps(out | {"peak_rss_gib": round(peak_gib(), 2)}))
         return
     if not args.worlds:
@@ -315,7 +322,8 @@ def main() -> None:
         model = tmp / f"{folder.name}-sampled.pt"
         for mode in args.modes:
             path = tmp / f"{folder.name}-{mode}.pt"
-            steps.append((f"train-{mode}", [mode, str(folder), str(path), str(args.epochs)]))
+            hyper = [str(args.epochs), str(args.batch_size), str(args.lr)]
+            steps.append((f"train-{mode}", [mode, str(folder), str(path), *hyper]))
         if args.score:
             steps.append(("score", ["score", str(folder), str(model)]))
         for name, child_args in steps:
