@@ -18,8 +18,12 @@ from ringwatch.errors import RingwatchError
 class DetectionConfig:
     """Thresholds of the detectors, ring assembly, scoring and stable ids."""
 
-    # Time window: transfers of the last `window_days` before the newest transfer (0 = all).
+    # Time windows: each window holds `window_days` of transfers (0 = all history in one
+    # window). A run covers the last `history_days` before the newest transfer (0 = all
+    # history loaded) with windows that overlap by `trace_max_days`, so a ring that straddles
+    # two windows is whole in one of them; rings found in several windows are reported once.
     window_days: int = 120
+    history_days: int = 0
 
     # Pass-through episodes: an account's transfers grouped while gaps stay below
     # `episode_gap_hours`; an episode that starts with money coming in, lasts at most
@@ -181,6 +185,11 @@ class DetectionConfig:
             raise RingwatchError("relay_min_ratio must not exceed relay_max_ratio")
         if not 0 < self.id_jaccard <= 1:
             raise RingwatchError(f"id_jaccard must be within (0, 1], got {self.id_jaccard}")
+        if self.window_days and self.window_days <= self.trace_max_days:
+            raise RingwatchError(
+                f"window_days ({self.window_days}) must exceed trace_max_days "
+                f"({self.trace_max_days:g}): windows overlap by trace_max_days"
+            )
         if not self.novelty_windows_days or min(self.novelty_windows_days) <= 0:
             raise RingwatchError("novelty_windows_days needs at least one length > 0 days")
         for name in ("trace_alpha",):

@@ -6,6 +6,7 @@ Python driver decodes lists about ten times faster than the same values as rows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -15,17 +16,46 @@ from detectors.config import DetectionConfig
 from detectors.frames import Inputs, empty_transfers
 from graph.gateway import Graph
 
+Window = tuple[str, str]
 
-def time_window(gateway: Graph, cfg: DetectionConfig) -> tuple[str, str] | None:
-    """(since, until) as ISO local times: ``window_days`` before the newest transfer."""
+
+def time_window(gateway: Graph, cfg: DetectionConfig) -> Window | None:
+    """The newest window, (since, until) as ISO local times: ``window_days`` before the
+    newest transfer (all history when ``window_days`` is 0)."""
+    found = windows(gateway, cfg)
+    return found[-1] if found else None
+
+
+def windows(gateway: Graph, cfg: DetectionConfig) -> list[Window]:
+    """The windows one run covers, oldest first (``tiles``); none without transfers."""
     row = gateway.query("detectors/time_range", mode="read").rows[0]
     if not row["transfers"]:
-        return None
-    last = datetime.fromisoformat(row["last"])
-    first = datetime.fromisoformat(row["first"])
+        return []
+    return tiles(datetime.fromisoformat(row["first"]), datetime.fromisoformat(row["last"]), cfg)
+
+
+def tiles(first: datetime, last: datetime, cfg: DetectionConfig) -> list[Window]:
+    """Windows of ``window_days`` ending at the newest transfer and stepping back by
+    ``window_days - trace_max_days`` until they cover ``history_days`` (0: back to the first
+    transfer), oldest first. Consecutive windows overlap by ``trace_max_days``, the longest
+    span of a traced or two-hop pattern, so a ring that straddles a boundary is whole in one
+    window. One window when the history fits in one."""
     until = last + timedelta(seconds=1)
-    since = until - timedelta(days=cfg.window_days) if cfg.window_days else first
-    return since.isoformat(timespec="seconds"), until.isoformat(timespec="seconds")
+    start = until - timedelta(days=cfg.history_days) if cfg.history_days else first
+    start = max(start, first)
+    if not cfg.window_days:
+        return [(_iso(start), _iso(until))]
+    width = timedelta(days=cfg.window_days)
+    step = width - timedelta(days=cfg.trace_max_days)
+    out = [(until - width, until)]
+    while out[-1][0] > start:
+        end = out[-1][1] - step
+        out.append((end - width, end))
+    return [(_iso(since), _iso(end)) for since, end in reversed(out)]
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat(timespec="seconds")
 
 
 def transfers(gateway: Graph, since: str, until: str) -> pd.DataFrame:
@@ -97,18 +127,25 @@ def seeds(gateway: Graph, since: str, until: str) -> pd.DataFrame:
     return frame
 
 
-def load_inputs(gateway: Graph, cfg: DetectionConfig) -> tuple[Inputs, tuple[str, str] | None]:
-    """Everything a run reads except per-candidate account details (fetched later)."""
+def load_inputs(gateway: Graph, cfg: DetectionConfig) -> tuple[Inputs, Window | None]:
+    """Everything a run over the newest window reads except per-candidate account details
+    (fetched later)."""
     window = time_window(gateway, cfg)
     if window is None:
         return Inputs(transfers=empty_transfers()), None
-    return (
-        Inputs(
-            transfers=transfers(gateway, *window),
-            identifiers=identifiers(gateway, cfg),
-            fraud_accounts=fraud_accounts(gateway),
-            takeovers=takeovers(gateway, cfg),
-            seeds=seeds(gateway, *window),
-        ),
-        window,
+    return window_inputs(gateway, window, shared_inputs(gateway, cfg)), window
+
+
+def shared_inputs(gateway: Graph, cfg: DetectionConfig) -> Inputs:
+    """What every window shares: identifiers, confirmed fraud, takeover logins."""
+    return Inputs(
+        transfers=empty_transfers(),
+        identifiers=identifiers(gateway, cfg),
+        fraud_accounts=fraud_accounts(gateway),
+        takeovers=takeovers(gateway, cfg),
     )
+
+
+def window_inputs(gateway: Graph, window: Window, shared: Inputs) -> Inputs:
+    """``shared`` with the transfers and trace seeds of one window."""
+    return replace(shared, transfers=transfers(gateway, *window), seeds=seeds(gateway, *window))

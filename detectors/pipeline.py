@@ -313,14 +313,34 @@ def _ring_reasons(f: pd.Series, s: pd.Series) -> list[str]:
 
 
 def run(gateway: Any, cfg: DetectionConfig, use_gds: bool = True) -> DetectionResult:
-    """Export the graph, run every detector (GDS where it helps), return results."""
+    """Export the graph, run every detector (GDS where it helps), return results: one pass
+    per time window (``export.tiles``), combined (``combine``)."""
+    from detectors import export
+
+    t0 = time.monotonic()
+    windows = export.windows(gateway, cfg)
+    if not windows:  # no transfers at all: an empty, complete result
+        return find_rings(Inputs(transfers=frames.empty_transfers()), cfg)
+    shared = export.shared_inputs(gateway, cfg)
+    shared_s = time.monotonic() - t0
+    results = []
+    for i, window in enumerate(windows, 1):
+        if len(windows) > 1:
+            log.info("Window %d of %d: %s .. %s", i, len(windows), *window)
+        results.append(_run_window(gateway, cfg, window, shared, use_gds))
+    result = combine(results, cfg)
+    result.timings = {**result.timings, "export": round(result.timings["export"] + shared_s, 2)}
+    return result
+
+
+def _run_window(
+    gateway: Any, cfg: DetectionConfig, window: tuple[str, str], shared: Inputs, use_gds: bool
+) -> DetectionResult:
     from detectors import export, gds_algos
 
     t0 = time.monotonic()
-    inputs, window = export.load_inputs(gateway, cfg)
+    inputs = export.window_inputs(gateway, window, shared)
     exported = time.monotonic() - t0
-    if window is None:  # no transfers at all: an empty, complete result
-        return find_rings(inputs, cfg)
     kwargs: dict[str, Any] = {"details": lambda ids: export.accounts(gateway, ids)}
     if use_gds:
         gds = gateway.gds()
@@ -336,3 +356,44 @@ def run(gateway: Any, cfg: DetectionConfig, use_gds: bool = True) -> DetectionRe
     result.window = window
     result.timings = {"export": round(exported, 2), **result.timings}
     return result
+
+
+def combine(results: list[DetectionResult], cfg: DetectionConfig) -> DetectionResult:
+    """One result from the windows' results (oldest first): a ring or cluster found in several
+    windows (member Jaccard similarity at least ``id_jaccard``, the rule that keeps a ring's
+    id across runs) is reported once, as found in the window where it scored highest (the
+    newer window on a tie). Counts and timings are summed; ``windows`` says how many."""
+    if len(results) == 1:
+        return results[0]
+    frames_ = [r.rings.assign(_window=i) for i, r in enumerate(results) if len(r.rings)]
+    rings = pd.concat(frames_, ignore_index=True) if frames_ else _no_rings()
+    keep: list[int] = []
+    if len(rings):
+        order = rings.sort_values(["score", "_window"], ascending=False).index
+        kept: dict[str, list[set[str]]] = {}
+        for i in order:
+            members = set(rings.at[i, "members"])
+            same_kind = kept.setdefault(str(rings.at[i, "kind"]), [])
+            if any(_jaccard(members, other) >= cfg.id_jaccard for other in same_kind):
+                continue
+            same_kind.append(members)
+            keep.append(int(i))
+    rings = rings.loc[sorted(keep)].drop(columns="_window", errors="ignore")
+    rings = rings.sort_values(["kind", "score"], ascending=[False, False]).reset_index(drop=True)
+    counts: dict[str, int] = {}
+    timings: dict[str, float] = {}
+    for r in results:
+        for k, v in r.counts.items():
+            counts[k] = counts.get(k, 0) + int(v)
+        for k, t in r.timings.items():
+            timings[k] = round(timings.get(k, 0.0) + t, 2)
+    counts["windows"] = len(results)
+    counts["rings"] = int((rings["kind"] == "ring").sum())
+    counts["linked_clusters"] = int((rings["kind"] == "linked_accounts").sum())
+    first, last = results[0].window, results[-1].window
+    window = (first[0], last[1]) if first and last else None
+    return DetectionResult(rings=rings, counts=counts, window=window, timings=timings)
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0

@@ -118,6 +118,20 @@ def test_gds_run_finds_the_rings_the_pure_core_finds(gateway, loaded):
     assert {"A", "B", "C", "D", "E"} in [set(g) for g in groups(over_neo4j)]
 
 
+def test_a_run_over_two_windows_reports_each_ring_once(gateway, loaded):
+    """With windows shorter than the history (8 days, overlapping by 7, over 9 days), the run
+    covers it in two windows; every ring of the one-window run is among the rings found, and
+    no ring is reported twice."""
+    one = pipeline.run(gateway, DetectionConfig(), use_gds=True)
+    two = pipeline.run(gateway, DetectionConfig(window_days=8, trace_max_days=7), use_gds=True)
+    assert two.counts["windows"] == 2
+    found = [set(m) for m in two.rings[two.rings["kind"] == "ring"]["members"]]
+    for ring in one.rings[one.rings["kind"] == "ring"]["members"]:
+        assert any(len(set(ring) & f) / len(set(ring) | f) >= 0.5 for f in found)
+    for i, a in enumerate(found):
+        assert all(len(a & b) / len(a | b) < 0.5 for b in found[i + 1 :])
+
+
 def test_dry_run_writes_nothing(gateway, loaded):
     """--dry-run streams the rings but creates no Ring or DetectionRun node."""
     _clear_results(gateway)
