@@ -29,6 +29,7 @@ from detectors.config import DetectionConfig
 
 DAY_NS = 86_400 * 10**9
 Z = 3.0  # standard deviations above chance: about a 0.1% one-sided level
+MAX_TRANSFERS = 200_000  # above this, the check runs on a sample of days
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,23 @@ def pass_episodes(transfers: pd.DataFrame, cfg: DetectionConfig) -> int:
     return int(passthrough.find_episodes(transfers, cfg)["is_pass"].astype(bool).sum())
 
 
-def check(transfers: pd.DataFrame, cfg: DetectionConfig, real: int | None = None) -> ClockCheck:
+def check(
+    transfers: pd.DataFrame,
+    cfg: DetectionConfig,
+    real: int | None = None,
+    max_transfers: int = MAX_TRANSFERS,
+) -> ClockCheck:
     """Compare the pass-through episodes of ``transfers`` (``real`` when already counted)
-    with one copy whose times of day are random (seeded by ``cfg.random_seed``)."""
-    real = pass_episodes(transfers, cfg) if real is None else real
+    with one copy whose times of day are random (seeded by ``cfg.random_seed``). Above
+    ``max_transfers``, both counts are taken over a random sample of days that holds about
+    that many transfers: thousands of episodes either way, at a bounded cost."""
     rng = np.random.default_rng(cfg.random_seed)
+    if len(transfers) > max_transfers:
+        day = transfers["ts"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        days = np.unique(day)
+        chosen = days[rng.random(len(days)) < max_transfers / len(transfers)]
+        transfers, real = transfers.iloc[np.flatnonzero(np.isin(day, chosen))], None
+    real = pass_episodes(transfers, cfg) if real is None else real
     chance = pass_episodes(redraw_times(transfers, rng), cfg)
     return ClockCheck(real, chance, bool(real > chance + Z * np.sqrt(max(chance, 1))))
 

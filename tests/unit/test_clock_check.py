@@ -88,3 +88,12 @@ def test_one_posting_hour_is_no_clock_time():
     posted = pd.DataFrame({"ts": ts})
     assert not frames.has_clock_times(posted)
     assert frames.has_clock_times(posted.assign(ts=ts + pd.to_timedelta([0, 0, 60], unit="s")))
+
+
+def test_a_sample_of_days_gives_the_same_verdict():
+    """On a large export the check counts episodes on a random sample of days: the verdicts
+    on real and on made-up clock times stay the same."""
+    real = clock.check(world(), CFG, max_transfers=2000)
+    noise = clock.check(noisy_clock(world()), CFG, max_transfers=2000)
+    assert real.informative and not noise.informative
+    assert real.real < clock.check(world(), CFG).real  # counted on fewer days
