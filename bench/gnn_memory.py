@@ -319,7 +319,9 @@ def child_train(
     start = time.perf_counter()
     ds, split, _, data = _prepared(folder)
     read_s = time.perf_counter() - start
-    config = T.TrainConfig(sampling=mode, sampled_epochs=epochs, batch_size=batch_size, lr=lr)
+    config = T.TrainConfig(
+        sampling=mode, sampled_epochs=epochs, batch_size=batch_size, sampled_lr=lr
+    )
     T.seed_everything(config.seed, config.threads)
     graph = D.training_graph(data)
     before = peak_gib()
@@ -339,7 +341,7 @@ def child_train(
         "fit_s": round(fit.seconds, 1),
         "epochs": config.sampled_epochs if mode == "sampled" else config.epochs,
         "batch_size": config.batch_size if mode == "sampled" else "all",
-        "lr": config.lr,
+        "lr": config.sampled_lr if mode == "sampled" else config.lr,
         "best_epoch": fit.best_epoch,
         "predict_s": round(predict_s, 1),
         "peak_before_fit_gib": round(before, 2),
@@ -409,13 +411,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--worlds", nargs="+", type=Path, default=[])
     parser.add_argument(
-        "--modes", nargs="+", choices=["full", "sampled"], default=["full", "sampled"]
+        "--modes", nargs="*", choices=["full", "sampled"], default=["full", "sampled"]
     )
     parser.add_argument(
         "--epochs", type=int, default=5, help="sampled passes (TrainConfig.sampled_epochs)"
     )
-    parser.add_argument("--batch-size", type=int, default=1024, help="seeds per sampled batch")
-    parser.add_argument("--lr", type=float, default=0.02)
+    parser.add_argument("--batch-size", type=int, default=4096, help="seeds per sampled batch")
+    parser.add_argument("--lr", type=float, default=0.005, help="sampled learning rate")
     parser.add_argument(
         "--score", action="store_true", help="also score every account in a fresh process"
     )

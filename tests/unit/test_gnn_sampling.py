@@ -148,7 +148,9 @@ def test_sampled_training_lowers_the_loss_and_ranks_the_mules_first():
     data.y = torch.tensor([1.0, 1.0] + [0.0] * 10)
     data.train_mask = torch.ones(12, dtype=torch.bool)
     data.val_mask = torch.zeros(12, dtype=torch.bool)
-    config = T.TrainConfig(sampling="sampled", sampled_epochs=40, batch_size=4, lr=0.05, hidden=8)
+    config = T.TrainConfig(
+        sampling="sampled", sampled_epochs=40, batch_size=4, sampled_lr=0.05, hidden=8
+    )
     T.seed_everything(0)
     model = T.make_sage(3, config)
     result = T.fit(model, data, config)
