@@ -211,6 +211,7 @@ def _fast_rings(
         clock.lap("features")
         return _no_rings()
     f = scoring.features(candidates.members, candidates.edges, evidence, cfg)
+    f = f[~scoring.routine(f, cfg)]  # payroll and supplier runs pass money on too
     clock.lap("features")
     if neighbourhood is not None:
         members = sorted(candidates.members["account"], key=str)

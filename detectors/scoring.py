@@ -125,6 +125,7 @@ def features(
         .groupby("c")["senders"]
         .max()
     )
+    f["routine_payees"], f["routine_share"] = _routine(ev, owner)
     drains = ev.drains.assign(candidate=_per_ring(owner, ev.drains["account"]))
     f["drained"] = drains.groupby("candidate").size()
     f["takeover_logins"] = drains[drains["takeover_login"].astype(bool)].groupby("candidate").size()
@@ -135,6 +136,39 @@ def features(
     counts = [c for c in f.columns if c not in kept]
     f[counts] = f[counts].fillna(0)
     return f
+
+
+def _routine(ev: Evidence, owner: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Per candidate: how many regular payees outside it receive its members' relayed money,
+    and their share of that money. A regular payee is paid by the member on two or more
+    days, passes nothing on, and is not in the candidate: employees on payroll day, suppliers
+    on a fixed run. Mules pass money to each other, or to a cash-out once."""
+    re = ev.passthrough.relay_edges
+    re = re.assign(candidate=_per_ring(owner, re["src"])).dropna(subset=["candidate"])
+    if re.empty:
+        return pd.Series(dtype=float), pd.Series(dtype=float)
+    tr = ev.transfers[ev.transfers["src"].isin(re["src"].unique())]
+    days = tr.assign(day=tr["ts"].dt.normalize()).groupby(["src", "dst"])["day"].nunique()
+    paid_on = days.reindex(pd.MultiIndex.from_arrays([re["src"], re["dst"]])).to_numpy()
+    regular = (
+        (re["dst"].map(owner) != re["candidate"]).to_numpy()
+        & ~re["dst"].isin(ev.passthrough.relays.index).to_numpy()
+        & (paid_on >= 2)
+    )
+    by = re["candidate"]
+    share = re["amount"].where(regular, 0.0).groupby(by).sum() / re["amount"].groupby(by).sum()
+    return re.loc[regular, "dst"].groupby(by[regular]).nunique(), share
+
+
+def routine(f: pd.DataFrame, cfg: DetectionConfig) -> pd.Series:
+    """Candidates that look like payroll or supplier runs: most of the money their members
+    pass on goes to regular payees outside the candidate, and there are as many of them as a
+    fan-out has (``fan_min_counterparties``)."""
+    if "routine_share" not in f:
+        return pd.Series(False, index=f.index)
+    return (f["routine_share"].fillna(0) >= 0.5) & (
+        f["routine_payees"].fillna(0) >= cfg.fan_min_counterparties
+    )
 
 
 def factors(f: pd.DataFrame, cfg: DetectionConfig) -> pd.DataFrame:
