@@ -27,6 +27,10 @@ The GDS memory-estimate table of the first detection benchmark is gone: it extra
 projections of detectors that are being replaced, and the whole-graph Louvain projection it
 sized is no longer used (the baselines run in Python).
 
+``--clock noisy`` runs each dataset a second time from a copy (DATA_DIR/...-noisyclock) whose
+transfers keep their day but get a random time of day: a day-level export with made-up clock
+times, which ``detectors.clock`` must recognise; its rows say "noisy clock".
+
 The graph at NEO4J_URI is wiped for every dataset, so run it on a private stack:
 
     export RINGWATCH_VAR_DIR=var/bench-stack NEO4J_URI=bolt://127.0.0.1:7697 \\
@@ -38,7 +42,9 @@ The graph at NEO4J_URI is wiped for every dataset, so run it on a private stack:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -91,6 +97,30 @@ def dataset(data_dir: Path, profile: str, seed: int, scale: float, devices: bool
     say(f"{out.name}: generating")
     subprocess.run(cmd, cwd=ROOT, stdout=sys.stderr, stderr=subprocess.DEVNULL, check=True)
     marker.write_text(json.dumps(options))
+    return out
+
+
+def noisy_clock(data: Path, seed: int) -> Path:
+    """A copy of ``data`` whose transfers keep their day but get a random time of day (seeded
+    by ``seed``): a day-level export whose clock times were made up. Reused while the source
+    dataset's options are the same."""
+    import numpy as np
+    import pandas as pd
+
+    out = data.with_name(data.name + "-noisyclock")
+    marker, source = out / "bench-options.json", (data / "bench-options.json").read_text()
+    if marker.exists() and marker.read_text() == source:
+        say(f"{out.name}: reusing the noisy-clock copy")
+        return out
+    say(f"{out.name}: copying with random times of day")
+    shutil.copytree(data, out, dirs_exist_ok=True)
+    marker.unlink(missing_ok=True)
+    tx = pd.read_csv(data / "transacoes_pix.csv", dtype=str, keep_default_na=False)
+    day = pd.to_datetime(tx["timestamp"]).dt.normalize()
+    seconds = np.random.default_rng(seed).integers(0, 86_400, len(tx))
+    tx["timestamp"] = (day + pd.to_timedelta(seconds, unit="s")).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    tx.to_csv(out / "transacoes_pix.csv", index=False)
+    marker.write_text(source)
     return out
 
 
@@ -265,6 +295,14 @@ def main() -> None:
         help="datasets with device and login files, without them (--no-devices), or both (default)",
     )
     parser.add_argument(
+        "--clock",
+        choices=["as-generated", "noisy", "both"],
+        default="as-generated",
+        help="transfers' clock times as generated, or made up (each transfer keeps its day "
+        "and gets a random time of day, as in a day-level export with invented times), or "
+        "both (default: as-generated)",
+    )
+    parser.add_argument(
         "--blocks",
         type=int,
         default=None,
@@ -285,6 +323,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     devices = {"both": [True, False], "with": [True], "without": [False]}[args.devices]
+    clocks = {"both": [False, True], "as-generated": [False], "noisy": [True]}[args.clock]
     blocks = args.blocks or max(1, round(20 * args.scale))
     cfg = DetectionConfig()
     records: list[dict] = []
@@ -294,15 +333,19 @@ def main() -> None:
         gateway.verify()
         for profile in args.profiles:
             for seed in args.seeds:
-                for with_devices in devices:
+                for with_devices, noisy in itertools.product(devices, clocks):
                     data = dataset(args.data_dir, profile, seed, args.scale, with_devices)
+                    data = noisy_clock(data, seed) if noisy else data
+                    label = ("with" if with_devices else "without") + (
+                        ", noisy clock" if noisy else ""
+                    )
                     for result in run_dataset(gateway, data, cfg, blocks):
                         records.append(
                             {
                                 "profile": profile,
                                 "seed": seed,
                                 "scale": args.scale,
-                                "devices": "with" if with_devices else "without",
+                                "devices": label,
                                 **result,
                             }
                         )
