@@ -369,16 +369,17 @@ def combine(results: list[DetectionResult], cfg: DetectionConfig) -> DetectionRe
     frames_ = [r.rings.assign(_window=i) for i, r in enumerate(results) if len(r.rings)]
     rings = pd.concat(frames_, ignore_index=True) if frames_ else _no_rings()
     keep: list[int] = []
-    if len(rings):
-        order = rings.sort_values(["score", "_window"], ascending=False).index
-        kept: dict[str, list[set[str]]] = {}
-        for i in order:
-            members = set(rings.at[i, "members"])
-            same_kind = kept.setdefault(str(rings.at[i, "kind"]), [])
-            if any(_jaccard(members, other) >= cfg.id_jaccard for other in same_kind):
-                continue
-            same_kind.append(members)
-            keep.append(int(i))
+    kept: list[set[str]] = []
+    holding: dict[tuple[str, str], list[int]] = {}  # (kind, account) -> kept rings holding it
+    for i in rings.sort_values(["score", "_window"], ascending=False).index:
+        members, kind = set(rings.at[i, "members"]), str(rings.at[i, "kind"])
+        near = {j for a in members for j in holding.get((kind, a), ())}
+        if any(_jaccard(members, kept[j]) >= cfg.id_jaccard for j in near):
+            continue
+        for a in members:
+            holding.setdefault((kind, a), []).append(len(kept))
+        kept.append(members)
+        keep.append(int(i))
     rings = rings.loc[sorted(keep)].drop(columns="_window", errors="ignore")
     rings = rings.sort_values(["kind", "score"], ascending=[False, False]).reset_index(drop=True)
     counts: dict[str, int] = {}
