@@ -1,5 +1,8 @@
-// Every account with its holder's document, opening date and Pix limits (the engine's state at start).
+// Every account with its holder's document, opening date and Pix limits (the engine's state at
+// start), as ONE record: `accounts`, a list of [id_usuario, cpf_cnpj, opened, daily_limit,
+// per_transfer_limit], opened as ISO text. The Python driver reads one record of lists several
+// times faster than a record per account, and text faster than temporal values.
 MATCH (a:Account)
 OPTIONAL MATCH (a)-[:HELD_BY]->(h:Holder)
-RETURN a.id_usuario AS id_usuario, h.cpf_cnpj AS cpf_cnpj, a.data_cadastro AS opened,
-       a.limite_diario AS daily_limit, a.limite_por_transacao AS per_transfer_limit
+RETURN collect([a.id_usuario, h.cpf_cnpj, toString(a.data_cadastro), a.limite_diario,
+                a.limite_por_transacao]) AS accounts
