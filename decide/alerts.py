@@ -175,7 +175,31 @@ class Commits:
             for key, offset in head.offsets.items():
                 self.ready[key] = max(self.ready.get(key, -1), offset)
 
+    def requeue(self, offsets: dict[tuple[str, int], int]) -> None:
+        """Offsets whose commit failed, to be committed with the next ones."""
+        for key, offset in offsets.items():
+            self.ready[key] = max(self.ready.get(key, -1), offset)
+
     def take(self) -> tuple[dict[tuple[str, int], int], list[float]]:
         """The offsets ready to commit and when their batches were polled, forgotten here."""
         ready, started, self.ready, self.started = self.ready, self.started, {}, []
         return ready, started
+
+
+class RetryOffsets:
+    """Offsets of asynchronous commits the broker refused for a passing reason, handed from
+    kafka-python's callback back to the loop (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._offsets: dict[tuple[str, int], int] = {}
+
+    def add(self, offsets: dict[tuple[str, int], int]) -> None:
+        with self._lock:
+            for key, offset in offsets.items():
+                self._offsets[key] = max(self._offsets.get(key, -1), offset)
+
+    def take(self) -> dict[tuple[str, int], int]:
+        with self._lock:
+            taken, self._offsets = self._offsets, {}
+        return taken

@@ -11,6 +11,7 @@ live. Amounts are kept in whole centavos, so R$ 1,000.00 and R$ 1,000.01 never b
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -229,11 +230,13 @@ def _sender_facts(
         return {"known": False}
     if sender is None:
         sender = Account()
-    sent = [e for e in sender.sent if e[2] != transfer.id]  # a replay is not its own history
+    sent = sender.sent
+    if any(entry[2] == transfer.id for entry in sent):  # a replay is not its own history
+        sent = [entry for entry in sent if entry[2] != transfer.id]
+    end = bisect.bisect_right(sent, t, key=_at)  # entries up to this transfer's time
 
     def total(since: datetime) -> float:
-        start = bisect.bisect_left(sent, since, key=_at)
-        end = bisect.bisect_right(sent, t, key=_at)
+        start = bisect.bisect_left(sent, since, key=_at, hi=end)
         return sum(entry[1] for entry in sent[start:end]) / 100
 
     out: dict[str, Any] = {
@@ -260,13 +263,11 @@ def _sender_facts(
             out["device_new"] = age < 24
             out["new_device_total"] = total(registered) if age < 24 else 0.0
     for function, minutes in windows:
-        start = bisect.bisect_left(sent, t - timedelta(minutes=minutes), key=_at)
-        end = bisect.bisect_right(sent, t, key=_at)
-        recent = sent[start:end]
+        start = bisect.bisect_left(sent, t - _minutes(minutes), key=_at, hi=end)
         if function == "transfers_last":
-            value: float = len(recent) + 1  # this transfer included
+            value: float = end - start + 1  # this transfer included
         else:
-            value = (sum(e[1] for e in recent) + transfer.cents) / 100
+            value = (sum(e[1] for e in sent[start:end]) + transfer.cents) / 100
         out[window_key(function, minutes)] = value
     return out
 
@@ -300,6 +301,11 @@ def _receiver_facts(
         "confirmed_frauds_received": caches.frauds.get(receiver_id, 0),
         "distinct_senders": distinct,
     }
+
+
+@functools.cache
+def _minutes(minutes: int) -> timedelta:
+    return timedelta(minutes=minutes)
 
 
 def _at(entry: tuple[datetime, int, str]) -> datetime:

@@ -74,6 +74,9 @@ class Fakes:
     def commit(self, offsets: Mapping[TopicPartition, Any]) -> None:
         self.log.append(("commit", {tp.topic: o.offset for tp, o in offsets.items()}))
 
+    def commit_async(self, offsets: Mapping[TopicPartition, Any], callback: Any = None) -> None:
+        self.commit(offsets)  # accepted at once
+
     def close(self, autocommit: bool) -> None:
         self.log.append(("close",))
 
