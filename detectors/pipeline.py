@@ -95,12 +95,13 @@ def find_rings(
     # only when those times carry information (``detectors.clock``).
     clock_times = frames.has_clock_times(transfers)
     fast = _fast_patterns(transfers if clock_times else transfers.iloc[:0], inputs, cfg)
-    checked = None
+    checked, seeds = None, inputs.seeds
     if clock_times:
         checked = clocks.check(transfers, cfg, real=len(fast.passthrough.episodes))
         if not checked.informative:
             log.info("%s Reading the data as day-level.", checked.sentence())
             transfers, clock_times = clocks.day_level(transfers), False
+            seeds = clocks.day_level(seeds) if len(seeds) else seeds  # the cases' times too
             fast = _fast_patterns(transfers.iloc[:0], inputs, cfg)
     clock.lap("patterns")
     split = split or assemble.louvain_splitter(cfg.random_seed)
@@ -130,7 +131,7 @@ def find_rings(
     clock.lap("scoring")
     found = [set(m) for m in rings["members"]]
     slow, slow_counts = any_speed.find(
-        transfers, inputs.seeds, found, fraud, details or _account_rows(inputs.accounts), cfg
+        transfers, seeds, found, fraud, details or _account_rows(inputs.accounts), cfg
     )
     if len(slow):
         rings = pd.concat([rings, slow], ignore_index=True) if len(rings) else slow

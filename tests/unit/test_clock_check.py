@@ -62,10 +62,15 @@ def test_made_up_clock_times_are_noise():
 
 def test_noisy_clock_data_is_read_as_day_level():
     """A run on data with made-up clock times finds exactly what it finds on the same data
-    without clock times: the hour-scale detectors stay off."""
+    without clock times, confirmed cases included: the hour-scale detectors stay off, and a
+    case's made-up time does not put same-day transfers before it."""
     noisy = noisy_clock(world())
-    on_noise = pipeline.find_rings(frames.Inputs(transfers=noisy), CFG)
-    on_days = pipeline.find_rings(frames.Inputs(transfers=clock.day_level(noisy)), CFG)
+    cases = noisy[noisy["dst"].str.startswith("M")].iloc[::10][["src", "dst", "ts"]]
+    seeds = cases.assign(origin="case").reset_index(drop=True)
+    on_noise = pipeline.find_rings(frames.Inputs(transfers=noisy, seeds=seeds), CFG)
+    on_days = pipeline.find_rings(
+        frames.Inputs(transfers=clock.day_level(noisy), seeds=clock.day_level(seeds)), CFG
+    )
     assert on_noise.counts["clock_times"] == 0
     assert on_noise.counts["relays"] == 0
     assert on_noise.counts["clock_chance_episodes"] > 0
@@ -97,3 +102,22 @@ def test_a_sample_of_days_gives_the_same_verdict():
     noise = clock.check(noisy_clock(world()), CFG, max_transfers=2000)
     assert real.informative and not noise.informative
     assert real.real < clock.check(world(), CFG).real  # counted on fewer days
+
+
+def test_cases_are_read_at_day_level_with_the_transfers(monkeypatch):
+    """When the clock is noise, the confirmed cases the trace starts from lose their made-up
+    times too: a case at 15:00 must not put the same day's transfers (now at midnight) before
+    it."""
+    noisy = noisy_clock(world())
+    case = noisy[noisy["dst"].str.startswith("M")].head(1)[["src", "dst", "ts"]]
+    seen = {}
+    real_find = pipeline.any_speed.find
+
+    def spy(transfers, seeds, *args):
+        seen["transfers"], seen["seeds"] = transfers, seeds
+        return real_find(transfers, seeds, *args)
+
+    monkeypatch.setattr(pipeline.any_speed, "find", spy)
+    pipeline.find_rings(frames.Inputs(transfers=noisy, seeds=case.assign(origin="case")), CFG)
+    assert (seen["transfers"]["ts"] == seen["transfers"]["ts"].dt.normalize()).all()
+    assert seen["seeds"]["ts"].tolist() == case["ts"].dt.normalize().tolist()
