@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -307,7 +308,13 @@ def _prepared(folder: Path) -> tuple[Any, Any, Any, Any]:
 
 
 def child_train(
-    folder: Path, mode: str, model_path: Path, epochs: int, batch_size: int, lr: float
+    folder: Path,
+    mode: str,
+    model_path: Path,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    full_epochs: int = 0,
 ) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     import torch
@@ -322,6 +329,8 @@ def child_train(
     config = T.TrainConfig(
         sampling=mode, sampled_epochs=epochs, batch_size=batch_size, sampled_lr=lr
     )
+    if mode == "full" and full_epochs:
+        config = replace(config, epochs=full_epochs, eval_every=full_epochs)
     T.seed_everything(config.seed, config.threads)
     graph = D.training_graph(data)
     before = peak_gib()
@@ -419,6 +428,12 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=4096, help="seeds per sampled batch")
     parser.add_argument("--lr", type=float, default=0.005, help="sampled learning rate")
     parser.add_argument(
+        "--full-epochs",
+        type=int,
+        default=0,
+        help="full-batch epochs (default: TrainConfig's 60); fewer to probe memory only",
+    )
+    parser.add_argument(
         "--score", action="store_true", help="also score every account in a fresh process"
     )
     parser.add_argument("--rebuild", action="store_true")
@@ -438,7 +453,9 @@ def main() -> None:
             out = child_score(folder, Path(args.child[2]))
         else:
             c = args.child
-            out = child_train(folder, step, Path(c[2]), int(c[3]), int(c[4]), float(c[5]))
+            out = child_train(
+                folder, step, Path(c[2]), int(c[3]), int(c[4]), float(c[5]), int(c[6])
+            )
         print(json.dumps(out | {"peak_rss_gib": round(peak_gib(), 2)}))
         return
     if not args.worlds:
@@ -456,7 +473,7 @@ def main() -> None:
         model = tmp / f"{folder.name}-sampled.pt"
         for mode in args.modes:
             path = tmp / f"{folder.name}-{mode}.pt"
-            hyper = [str(args.epochs), str(args.batch_size), str(args.lr)]
+            hyper = [str(args.epochs), str(args.batch_size), str(args.lr), str(args.full_epochs)]
             steps.append((f"train-{mode}", [mode, str(folder), str(path), *hyper]))
         if args.score:
             steps.append(("score", ["score", str(folder), str(model)]))
