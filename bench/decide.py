@@ -19,6 +19,8 @@ On a loaded graph (``ringwatch load DIR`` first), this process
    (state rebuilt from Neo4j, consumer created) and to the first new transfer decided.
 
     .venv/bin/python bench/decide.py --data DIR [--rates 2000,5000] [--seconds 30]
+
+``--starts-only N`` measures only step 3's start, N times in a row, on the graph as it is.
 """
 
 from __future__ import annotations
@@ -76,7 +78,7 @@ class Engine:
         for raw in self.proc.stdout:
             self.lines.append((time.monotonic(), raw.decode(errors="replace").rstrip()))
 
-    def wait_for(self, text: str, timeout: float = 300) -> float:
+    def wait_for(self, text: str, timeout: float = 900) -> float:
         """Seconds from process start to the first line containing ``text``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -205,6 +207,56 @@ def send_at_rate(
     return ids, count / (time.monotonic() - began)
 
 
+def starts(
+    args: argparse.Namespace,
+    topics: Topics,
+    keys: list[str],
+    start: datetime,
+    ring_keys: list[str],
+    load_before: tuple[float, float, float],
+) -> list[str]:
+    """``--starts-only``: start the engine N times in a row on the graph as it is (the
+    restart's method without the rates before it); one line per start."""
+    settings = load_settings()
+    alerts = Alerts(settings.kafka_bootstrap_servers, alerts_topic(topics))
+    producer = open_producer(settings.kafka_bootstrap_servers, linger_ms=5)
+    out: list[str] = []
+    try:
+        for n in range(args.starts_only):
+            engine = Engine(topics, args.models_dir, args.emit_allow)
+            try:
+                ready = engine.wait_for("ready")
+                probe, _ = send_at_rate(
+                    producer,
+                    topics.of("transacoes_pix"),
+                    keys,
+                    10,
+                    0.1,
+                    f"S{n}",
+                    start + timedelta(hours=n),
+                    ring_keys,
+                    1.0,
+                )
+                alerts.wait(probe, 120)
+                first = time.monotonic() - engine.started
+            finally:
+                engine.stop()
+            out.append(
+                f"- start {n + 1}: ready in {ready:.1f} s, first decision {first:.1f} s after "
+                f"process start, load average {os.getloadavg()[0]:.1f}; "
+                f"{engine.line('State rebuilt')}"
+            )
+            print(out[-1], flush=True)
+    finally:
+        alerts.done.set()
+        producer.close()
+    out.append(
+        f"- load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; "
+        f"{os.cpu_count()} CPUs"
+    )
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="the loaded dataset's folder")
@@ -226,6 +278,14 @@ def main() -> None:
         help="run the first engine under cProfile and write its profile here (the "
         "restart is not measured then)",
     )
+    parser.add_argument(
+        "--starts-only",
+        type=int,
+        default=0,
+        metavar="N",
+        help="measure only the start: N engines one after the other (each stopped before "
+        "the next), no loader and no rates; each start's ready time and first decision",
+    )
     args = parser.parse_args()
 
     settings = load_settings()
@@ -244,6 +304,13 @@ def main() -> None:
     ring_keys = [r["chave"] for r in gateway.query("bench/ring_member_keys", {"limit": 2000}).rows]
     if not ring_keys:
         raise SystemExit("no open ring in the graph: run `ringwatch detect` first")
+    if args.starts_only:
+        try:
+            print("\n".join(starts(args, topics, keys, start, ring_keys, load_before)))
+        finally:
+            delete_topics(bootstrap, [*topics.all, *extra])
+            gateway.close()
+        return
     loader = None
     if not args.no_loader:
         flags = ["--topic-prefix", topics.prefix, "--group", f"s-{topics.prefix}"]
