@@ -1,10 +1,13 @@
 """Time-ordered directed cycles over one-off edges: money that comes back to where it left.
 
 Each hop leaves an account no earlier than the money arrived there (same day allowed, as
-exports are often day-level), the whole trip lasts at most ``trace_max_days``, and every hop
-is a one-off transfer between accounts that otherwise never deal with each other. No amount
-band and no hour limit, so the same round trip is found at any speed. Accounts with many
-counterparties (``twohop_max_middle_degree``) are not walked through.
+exports are often day-level), the whole trip lasts at most ``trace_max_days``, every hop
+is a one-off transfer between accounts that otherwise never deal with each other, and every
+hop passes on most of what the previous one brought (``conservation_min_ratio`` ..
+``conservation_max_ratio`` of it, as for money in and money out: a fee is kept, nothing is
+added). No hour limit, so the same round trip is found at any speed. Four strangers who each
+happen to pay the next one some unrelated amount within a month do not make money go round.
+Accounts with many counterparties (``twohop_max_middle_degree``) are not walked through.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
             "at": graph.src[keep],
             "next": graph.dst[keep],
             "day_next": graph.day[keep],
+            "amount_next": graph.amount[keep],
             "edge_next": np.flatnonzero(keep),
         }
     )
@@ -41,15 +45,19 @@ def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
             "at": hops["next"],
             "start": hops["day_next"],
             "day": hops["day_next"],
+            "amount": hops["amount_next"],
             "e0": hops["edge_next"],
         }
     )
+    lo, hi = cfg.conservation_min_ratio, cfg.conservation_max_ratio
     found = []
     for k in range(1, cfg.round_trip_max_hops):
         joined = paths.merge(hops, on="at")
         joined = joined[
             (joined["day_next"] >= joined["day"])
             & (joined["day_next"] - joined["start"] <= cfg.trace_max_days)
+            & (joined["amount_next"] >= lo * joined["amount"])
+            & (joined["amount_next"] <= hi * joined["amount"])
         ]
         visited = np.zeros(len(joined), dtype=bool)
         nxt = joined["next"].to_numpy()
@@ -58,7 +66,8 @@ def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
             visited |= joined[col].to_numpy() == nxt
         joined = joined[~visited]
         grown = joined.rename(columns={"at": f"n{k}", "next": "at", "edge_next": f"e{k}"})
-        grown = grown.drop(columns=["day"]).rename(columns={"day_next": "day"})
+        grown = grown.drop(columns=["day", "amount"])
+        grown = grown.rename(columns={"day_next": "day", "amount_next": "amount"})
         closed = grown["at"] == grown["n0"]
         if k + 1 >= MIN_HOPS and closed.any():
             found.append(_cycles(graph, grown[closed], k + 1))

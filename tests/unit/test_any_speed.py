@@ -183,6 +183,22 @@ def test_round_trip_respects_time():
     assert round_trips.detect(oneoff.one_off(with_rows(population(), rows)), CFG).empty
 
 
+def test_a_round_trip_carries_the_money_on():
+    """The same loop of four one-off transfers is a round trip when each hop passes on most of
+    what the previous one brought (a fee kept), and is not when the amounts are unrelated
+    (four strangers paying 424, 70, 390 and 3,988), nor when a hop adds money."""
+    at, ring = START + pd.Timedelta(days=30), ["P010", "P120", "P230", "P040"]
+
+    def loop(amounts: list[float]) -> pd.DataFrame:
+        rows = [(ring[i], ring[(i + 1) % 4], at + pd.Timedelta(days=3 * i), amounts[i])
+                for i in range(4)]  # fmt: skip
+        return round_trips.detect(oneoff.one_off(with_rows(population(), rows)), CFG)
+
+    assert len(loop([1000.0, 960.0, 925.0, 900.0])) == 1
+    assert loop([424.0, 70.0, 390.0, 3988.0]).empty
+    assert loop([1000.0, 960.0, 1100.0, 1050.0]).empty
+
+
 @pytest.mark.parametrize("speed", SPEEDS)
 def test_two_hop_scatter_gather_at_three_speeds(speed):
     """An origin paying three middles that each pay one beneficiary later is one structure
