@@ -315,6 +315,7 @@ def child_train(
     batch_size: int,
     lr: float,
     full_epochs: int = 0,
+    fanouts: tuple[int, ...] = (15, 10),
 ) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     import torch
@@ -327,7 +328,7 @@ def child_train(
     ds, split, _, data = _prepared(folder)
     read_s = time.perf_counter() - start
     config = T.TrainConfig(
-        sampling=mode, sampled_epochs=epochs, batch_size=batch_size, sampled_lr=lr
+        sampling=mode, sampled_epochs=epochs, batch_size=batch_size, sampled_lr=lr, fanouts=fanouts
     )
     if mode == "full" and full_epochs:
         config = replace(config, epochs=full_epochs, eval_every=full_epochs)
@@ -351,6 +352,7 @@ def child_train(
         "epochs": config.sampled_epochs if mode == "sampled" else config.epochs,
         "batch_size": config.batch_size if mode == "sampled" else "all",
         "lr": config.sampled_lr if mode == "sampled" else config.lr,
+        "fanouts": "/".join(str(f) for f in config.fanouts) if mode == "sampled" else "all",
         "best_epoch": fit.best_epoch,
         "predict_s": round(predict_s, 1),
         "peak_before_fit_gib": round(before, 2),
@@ -428,6 +430,9 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=4096, help="seeds per sampled batch")
     parser.add_argument("--lr", type=float, default=0.005, help="sampled learning rate")
     parser.add_argument(
+        "--fanouts", nargs="+", type=int, default=[15, 10], help="sampled per hop; -1: all"
+    )
+    parser.add_argument(
         "--full-epochs",
         type=int,
         default=0,
@@ -454,7 +459,14 @@ def main() -> None:
         else:
             c = args.child
             out = child_train(
-                folder, step, Path(c[2]), int(c[3]), int(c[4]), float(c[5]), int(c[6])
+                folder,
+                step,
+                Path(c[2]),
+                int(c[3]),
+                int(c[4]),
+                float(c[5]),
+                int(c[6]),
+                tuple(int(f) for f in c[7].split(",")),
             )
         print(json.dumps(out | {"peak_rss_gib": round(peak_gib(), 2)}))
         return
@@ -474,6 +486,7 @@ def main() -> None:
         for mode in args.modes:
             path = tmp / f"{folder.name}-{mode}.pt"
             hyper = [str(args.epochs), str(args.batch_size), str(args.lr), str(args.full_epochs)]
+            hyper.append(",".join(str(f) for f in args.fanouts))
             steps.append((f"train-{mode}", [mode, str(folder), str(path), *hyper]))
         if args.score:
             steps.append(("score", ["score", str(folder), str(model)]))
