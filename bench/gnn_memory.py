@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -506,6 +507,7 @@ def main() -> None:
                 fh.write(
                     json.dumps({"world": folder.name, "step": name, "commit": commit()} | r) + "\n"
                 )
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
