@@ -467,7 +467,7 @@ def main() -> None:
                 int(c[4]),
                 float(c[5]),
                 int(c[6]),
-                tuple(int(f) for f in c[7].split(",")),
+                tuple(int(f) for f in c[7].removeprefix("f:").split(",")),
             )
         print(json.dumps(out | {"peak_rss_gib": round(peak_gib(), 2)}))
         return
@@ -487,7 +487,7 @@ def main() -> None:
         for mode in args.modes:
             path = tmp / f"{folder.name}-{mode}.pt"
             hyper = [str(args.epochs), str(args.batch_size), str(args.lr), str(args.full_epochs)]
-            hyper.append(",".join(str(f) for f in args.fanouts))
+            hyper.append("f:" + ",".join(str(f) for f in args.fanouts))  # not an option
             steps.append((f"train-{mode}", [mode, str(folder), str(path), *hyper]))
         if args.score:
             steps.append(("score", ["score", str(folder), str(model)]))
