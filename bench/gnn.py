@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -45,10 +46,11 @@ def epoch(col: pd.Series) -> pd.Series:
     return (stamps - pd.Timestamp("1970-01-01")) // pd.Timedelta("1s")
 
 
-def raw_from_csv(folder: Path) -> tuple[F.RawGraph, pd.DataFrame]:
-    """The frames ``features.export_all`` and ``dataset.export_labels`` would return after
-    loading ``folder`` into Neo4j, computed from its CSV files (never the ground truth)."""
-    read = lambda name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
+def accounts_from_csv(
+    read: Callable[[str], pd.DataFrame],
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The accounts frame ``features.export_all`` would return, and each Pix key's account,
+    from the users, keys and limits files (``read(name)`` gives one file as strings)."""
     users, keys, limits = read("usuarios"), read("chaves_pix"), read("limites_transacoes")
     account_of = users.drop_duplicates("cpf_cnpj").set_index("cpf_cnpj")["id_usuario"]
     key_account = keys.set_index("chave_pix")["cpf_cnpj"].map(account_of)
@@ -72,6 +74,14 @@ def raw_from_csv(folder: Path) -> tuple[F.RawGraph, pd.DataFrame]:
             "shared_contacts": users["id_usuario"].map(shared).fillna(0),
         }
     )
+    return accounts, key_account
+
+
+def raw_from_csv(folder: Path) -> tuple[F.RawGraph, pd.DataFrame]:
+    """The frames ``features.export_all`` and ``dataset.export_labels`` would return after
+    loading ``folder`` into Neo4j, computed from its CSV files (never the ground truth)."""
+    read = lambda name: pd.read_csv(folder / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
+    accounts, key_account = accounts_from_csv(read)
     tx = read("transacoes_pix")
     transfers = pd.DataFrame(
         {

@@ -165,30 +165,7 @@ def lean_raw_from_csv(folder: Path) -> tuple[Any, pd.DataFrame]:
             folder / f"{name}.csv", dtype=str, keep_default_na=False, usecols=cols, engine="pyarrow"
         )
 
-    users, keys, limits = read("usuarios"), read("chaves_pix"), read("limites_transacoes")
-    account_of = users.drop_duplicates("cpf_cnpj").set_index("cpf_cnpj")["id_usuario"]
-    key_account = keys.set_index("chave_pix")["cpf_cnpj"].map(account_of)
-    latest = limits.sort_values("data_atualizacao").drop_duplicates("id_usuario", keep="last")
-    n_keys = keys.groupby("cpf_cnpj").size()
-    shared = pd.Series(0, index=users["id_usuario"])
-    for col in ("telefone", "email"):
-        has = users[users[col] != ""]
-        size = has.groupby(col)["id_usuario"].transform("size") - 1
-        shared = shared.add(pd.Series(size.to_numpy(), index=has["id_usuario"]), fill_value=0)
-    accounts = pd.DataFrame(
-        {
-            "id_usuario": users["id_usuario"],
-            "holder": users["cpf_cnpj"],
-            "opened": G.epoch(users["data_cadastro"]),
-            "daily_limit": users["id_usuario"]
-            .map(latest.set_index("id_usuario")["limite_diario"])
-            .astype(float),
-            "is_company": users["cpf_cnpj"].str.len() == 14,
-            "n_keys": users["cpf_cnpj"].map(n_keys).fillna(0),
-            "shared_contacts": users["id_usuario"].map(shared).fillna(0),
-        }
-    )
-    del users, keys, limits, latest, shared
+    accounts, key_account = G.accounts_from_csv(read)
     key_values = pa.array(key_account.index.to_numpy(dtype=object), pa.string())
     key_accounts = pa.array(key_account.to_numpy(dtype=object), pa.string(), from_pandas=True)
     del key_account
