@@ -7,9 +7,17 @@ one-off counterparties is no evidence either: among tens of thousands of account
 many by chance. But an account on a confirmed fraud transfer was not picked by the scan. For
 it the question is narrower: how many accounts of its activity class
 (``novelty.activity_class``) have at least as many one-off counterparties in that direction?
-That share is a p-value of the account alone. Both accounts of each seed are tested in both
-directions, and a finding's strength is one minus its false-discovery rate over all those
-tests (Benjamini-Hochberg), so that many cases do not make many chance findings.
+That share is a p-value of the account alone.
+
+A count over the whole history cannot tell a collector from a shop: a shop whose customers each
+pay it once has many one-off counterparties too, but at the same pace all along. So the account
+must also be busier with one-off counterparties around the case than its own pace elsewhere
+predicts: its one-off counterparties outside ``trace_max_days`` of the case, over the days it was
+active there, update its class's gamma prior (``novelty.priors``) into a negative-binomial count
+for the days around the case (``own_p_values``). The larger of the two p-values counts (both
+must be small). Both accounts of each seed are tested in both directions, and a finding's
+strength is one minus its false-discovery rate over all those tests (Benjamini-Hochberg), so
+that many cases do not make many chance findings.
 
 The finding is the account and its one-off counterparties in that direction within
 ``trace_max_days`` of the case. Accounts with more than ``trace_max_degree`` counterparties
@@ -20,9 +28,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import nbinom
 
 from detectors.config import DetectionConfig
-from detectors.novelty import activity_class
+from detectors.novelty import activity_class, priors
 from detectors.oneoff import OneOff
 
 CASE_FAN_COLUMNS = ["hub", "direction", "seed", "n", "p", "members", "rows", "strength"]
@@ -37,6 +46,30 @@ def class_p_values(count: np.ndarray, group: np.ndarray) -> np.ndarray:
         ranked = np.sort(count[members])
         at_least = ranked.size - np.searchsorted(ranked, count[members], side="left")
         p[members] = at_least / ranked.size
+    return p
+
+
+def own_p_values(
+    graph: OneOff,
+    count: np.ndarray,
+    near: np.ndarray,
+    hub: np.ndarray,
+    t0: np.ndarray,
+    cfg: DetectionConfig,
+) -> np.ndarray:
+    """Per test, the chance that ``hub`` has at least ``near`` one-off counterparties within
+    ``trace_max_days`` of ``t0`` at its own pace: its ``count`` of them in all, minus those
+    near the case, over the days it was active away from the case update its class's gamma
+    prior (``novelty.priors``), which gives a negative-binomial count for the days near it."""
+    exposure = np.maximum(graph.span_days - graph.first_day, 1.0)
+    shape, rate = priors(graph, count, exposure, cfg.novelty_prior_bins)
+    lo, hi = graph.first_day[hub], graph.first_day[hub] + graph.active_days[hub]
+    w = cfg.trace_max_days
+    around = np.clip(np.minimum(hi, t0 + w) - np.maximum(lo, t0 - w), 0.0, None)
+    away = np.maximum(graph.active_days[hub] - around, 0.0)
+    a, b = shape[hub] + (count[hub] - near), rate[hub] + away
+    width = np.maximum(around, 1.0)
+    p: np.ndarray = nbinom.sf(near - 1, a, b / (b + width))
     return p
 
 
@@ -72,13 +105,11 @@ def detect(
                 tests.setdefault((int(code), direction), (f"{s}->{d}", float(t0)))
     if not tests:
         return pd.DataFrame(columns=CASE_FAN_COLUMNS)
-    p_of = {
-        direction: class_p_values(
-            np.bincount(graph.dst if direction == "in" else graph.src, minlength=len(graph.names)),
-            group,
-        )
-        for direction in ("in", "out")
+    count = {
+        d: np.bincount(graph.dst if d == "in" else graph.src, minlength=len(graph.names))
+        for d in ("in", "out")
     }
+    p_of = {d: class_p_values(count[d], group) for d in ("in", "out")}
     by_hub: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for direction in ("in", "out"):
         hub = graph.dst if direction == "in" else graph.src
@@ -97,11 +128,25 @@ def detect(
                 "seed": seed,
                 "n": len(near),
                 "p": float(p_of[direction][code]),
+                "t0": t0,
+                "code": code,
                 "members": sorted({graph.names[code], *graph.names[other[near]]}),
                 "rows": near,
             }
         )
     found = pd.DataFrame(rows)
+    for d in ("in", "out"):
+        mine = (found["direction"] == d).to_numpy()
+        if mine.any():
+            own = own_p_values(
+                graph,
+                count[d],
+                found.loc[mine, "n"].to_numpy(dtype=float),
+                found.loc[mine, "code"].to_numpy(dtype=np.int64),
+                found.loc[mine, "t0"].to_numpy(dtype=float),
+                cfg,
+            )
+            found.loc[mine, "p"] = np.maximum(found.loc[mine, "p"].to_numpy(dtype=float), own)
     found["strength"] = fdr_strength(found["p"].to_numpy(dtype=float), len(found))
     found = found[found["members"].map(len) >= cfg.min_group_size]
     return found[CASE_FAN_COLUMNS].reset_index(drop=True)

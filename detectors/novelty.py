@@ -143,7 +143,7 @@ def activity_class(graph: OneOff, bins: int) -> np.ndarray:
     return group
 
 
-def _priors(
+def priors(
     graph: OneOff, total: np.ndarray, exposure: np.ndarray, bins: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each account's gamma prior (shape, rate): fitted to the accounts of its own activity
@@ -172,7 +172,7 @@ def _direction(
     total = np.bincount(hub, minlength=len(graph.names))
     # days at risk: an account can meet strangers from its first transfer to the window's end
     exposure = np.maximum(graph.span_days - graph.first_day, 1.0)
-    shape, rate = _priors(graph, total, exposure, cfg.novelty_prior_bins)
+    shape, rate = priors(graph, total, exposure, cfg.novelty_prior_bins)
     frames = []
     for width in cfg.novelty_windows_days:
         h, first, n = _best_windows(hub, day, float(width))

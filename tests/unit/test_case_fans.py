@@ -80,3 +80,33 @@ def test_the_fan_becomes_a_fan_in_ring_with_the_case_in_its_reasons():
     assert {"P000", *SENDERS} <= set(ring["members"])
     assert ring["typology_guess"] == "fan_in"
     assert any("confirmed case P101->P000" in r for r in ring["reasons"])
+
+
+def test_a_shop_with_one_off_customers_all_along_is_no_case_fan():
+    """P000 receives one payment from a different stranger every 3 days for the whole 89 days
+    (a shop's customers): as unusual for its class as the fan above, but its pace near the
+    case, early in the history, is its pace in the 40 days after, so a case on one of those
+    payments makes no case fan strong enough to keep. (A case in the middle of a 90-day
+    history leaves no days away from it: then the class alone decides.)"""
+    customers = [f"P{i:03d}" for i in range(101, 131)]
+    tr = with_rows(population(), fan_in("P000", customers, pd.Timedelta(days=3), START))
+    at = START + pd.Timedelta(days=3)
+    found = casefans.detect(oneoff.one_off(tr), tr, case("P102", "P000", at), CFG)
+    shop = found.query("hub == 'P000' and direction == 'in'")
+    assert len(shop) == 1 and shop.iloc[0]["n"] >= 10
+    assert shop.iloc[0]["strength"] < CFG.min_strength
+
+
+def test_own_pace_p_value_falls_when_the_account_was_quiet_away_from_the_case():
+    """The same 6 one-off counterparties near the case: likely for an account that had 20 more
+    elsewhere, unlikely for one that had none, over the same days."""
+    tr, at = slow_fan_in()
+    graph = oneoff.one_off(tr)
+    code = np.array([graph.names.get_loc("P000")] * 2)
+    count = np.zeros(len(graph.names), dtype=np.int64)
+    count[code[0]] = 26
+    t0 = np.full(2, (at - tr["ts"].min()) / pd.Timedelta(days=1))
+    busy = casefans.own_p_values(graph, count, np.array([6.0, 6.0]), code, t0, CFG)[0]
+    count[code[0]] = 6
+    quiet = casefans.own_p_values(graph, count, np.array([6.0, 6.0]), code, t0, CFG)[0]
+    assert quiet < 0.01 < busy
