@@ -225,3 +225,18 @@ def test_with_a_mapping_rejected_rows_keep_the_files_own_columns_and_values():
     row["valor_transacao"] = row.pop("valor")
     result = validate(schema.TRANSACOES, pd.DataFrame([row]), mapping)
     assert result.rejected.to_dict("records") == [{**row, "reason": "id_transacao: missing value"}]
+
+
+def test_ip_check_agrees_with_reading_each_number():
+    """The Arrow regex for IPv4 accepts and rejects exactly what reading the four numbers does
+    (1-3 digits each, at most 255), including leading zeros and other scripts' digits."""
+    from ingest.validate import _valid_ip, _valid_ip_by_number
+
+    octets = ["0", "7", "00", "09", "99", "000", "010", "199", "200", "249", "250", "255"]
+    octets += ["256", "260", "300", "999", "0000", "1255", "", "a", "-1", "٣", "١٠٠", "٣٠٠"]
+    values = [f"{a}.{b}.1.{a}" for a in octets for b in ("1", "255", "256")]
+    values += ["1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.4 ", "1 .2.3.4", "1,2,3,4", "x1.2.3.4"]
+    series = pd.Series(values, dtype="string")
+    expected = _valid_ip_by_number(series)
+    assert _valid_ip(series).tolist() == expected.tolist()
+    assert expected.any() and not expected.all()
