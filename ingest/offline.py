@@ -107,7 +107,25 @@ def _validate_chunk(
     dataset: str, frame: pd.DataFrame, mapping: DataMapping | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     checked = validate(dataset, frame, mapping)
-    return checked.valid, checked.rejected
+    return compact(checked.valid), checked.rejected
+
+
+def compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validated rows with text held as Arrow strings and amounts as floats instead of one
+    Python object per value (``validate`` returns object columns for Cypher parameters):
+    the same values, in a fraction of the memory and pickled faster between processes.
+    Missing values become NaN, which the graph tables and import files treat as None."""
+    columns = {}
+    for name in frame.columns:
+        values = frame[name]
+        kind = pd.api.types.infer_dtype(values, skipna=True)
+        if kind == "floating":
+            columns[name] = values.astype("float64")
+        elif kind in ("string", "empty"):
+            columns[name] = values.astype("str")
+        else:
+            columns[name] = values
+    return pd.DataFrame(columns, index=frame.index)
 
 
 def _chunks(frame: pd.DataFrame, rows: int) -> Iterator[pd.DataFrame]:
@@ -146,9 +164,12 @@ def read_and_validate(
                     *zip(*((dataset, c, mapping) for c in _chunks(raw, CHUNK_ROWS)), strict=True),
                 )
             )
+            read = len(raw)
+            del raw
             good = pd.concat([p[0] for p in parts], ignore_index=True)
             bad = pd.concat([p[1] for p in parts], ignore_index=True)
-            entry.read, entry.rejected, entry.written = len(raw), len(bad), len(good)
+            del parts
+            entry.read, entry.rejected, entry.written = read, len(bad), len(good)
             if entry.rejected:
                 write_rejects(reject_dir, dataset, bad)
             valid[dataset] = good
@@ -174,6 +195,8 @@ def _arrow(frame: pd.DataFrame, columns: list[str], types: dict[str, str]) -> pa
         values = frame[column]
         if types.get(column) == "double":
             arrays.append(pa.array(pd.to_numeric(values), type=pa.float64(), from_pandas=True))
+        elif isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+            arrays.append(pa.array(values.array))  # the Arrow buffers, no Python strings
         else:
             arrays.append(
                 pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
