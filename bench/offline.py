@@ -8,12 +8,17 @@ For each ``--data`` directory, on the local stack:
   tables, import files, Neo4j stop, ``neo4j-admin``, Neo4j start, constraints and indexes
   online. Records are the rows of the seven files
   (valid and rejected), the same count for both loaders;
+- ``prepare``: the offline load's Python side alone (read and validate, graph tables,
+  import files) as for a server ringwatch does not manage: Neo4j is not touched and the
+  import files are deleted afterwards;
 - ``bulk``: then the local ``neo4j`` database files are deleted (Neo4j stopped and started,
   the system database kept) and ``ingest.bulk.load_directory`` runs (read, validate, write,
   link); its own timer.
 
 The two graphs' fingerprints (``admin/graph_fingerprint``) are compared: the table says
-whether they are equal.
+whether they are equal. Peak memory (``bench.peak_rss``, sampled every 0.5 s) is given per
+loader: the Python process with its validation workers, ``neo4j-admin`` (a Java child of the
+offline load) and the Neo4j server, in GiB.
 
     .venv/bin/python bench/offline.py --data var/bench/pix-fast-s11-x1 var/bench/pix-fast-s11-x20
 """
@@ -27,12 +32,13 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.peak_rss import PeakRss  # noqa: E402
 from graph.gateway import Gateway, apply_schema  # noqa: E402
 from ingest.bulk import load_directory  # noqa: E402
 from ingest.offline import offline_load  # noqa: E402
@@ -48,6 +54,7 @@ class Row:
     seconds: float
     note: str = ""
     steps: dict[str, float] = field(default_factory=dict)
+    peak: dict[str, float] = field(default_factory=dict)  # GiB, PeakRss.gib
 
     @property
     def rate(self) -> float:
@@ -77,7 +84,7 @@ def add(rows: list[Row], row: Row) -> None:
     rows.append(row)
     say(
         f"RESULT {row.data} {row.loader}: {row.records:,} records in {row.seconds:.1f} s, "
-        f"{row.rate:,.0f} records/s; {row.note}; steps {row.steps}"
+        f"{row.rate:,.0f} records/s; {row.note}; steps {row.steps}; peak GiB {row.peak}"
     )
 
 
@@ -91,9 +98,10 @@ def run(directory: Path, phases: list[str], rows: list[Row]) -> str:
         if "offline" in phases:
             say(f"{directory}: offline import")
             gateway.close()
-            offline = offline_load(
-                settings, directory, replace=True, reject_dir=work / "offline", say=say
-            )
+            with PeakRss(stack.neo4j.pid) as peak:
+                offline = offline_load(
+                    settings, directory, replace=True, reject_dir=work / "offline", say=say
+                )
             prints["offline"] = fingerprint(gateway)
             add(
                 rows,
@@ -104,14 +112,35 @@ def run(directory: Path, phases: list[str], rows: list[Row]) -> str:
                     offline.seconds,
                     f"{offline.nodes + offline.relationships:,} graph elements",
                     offline.steps,
+                    peak.gib,
+                ),
+            )
+        if "prepare" in phases:
+            say(f"{directory}: offline import files only")
+            unmanaged = replace(settings, neo4j_password="not-used: nothing connects")
+            with PeakRss() as peak:
+                prepared = offline_load(unmanaged, directory, reject_dir=work / "prepare", say=say)
+            if prepared.import_dir is not None:
+                shutil.rmtree(prepared.import_dir, ignore_errors=True)
+            add(
+                rows,
+                Row(
+                    directory.name,
+                    "offline, Python side only (no import)",
+                    prepared.records,
+                    prepared.seconds,
+                    f"{prepared.nodes + prepared.relationships:,} graph elements",
+                    prepared.steps,
+                    peak.gib,
                 ),
             )
         if "bulk" in phases:
             say(f"{directory}: fresh store for the bulk load")
             fresh_store(stack, gateway)
-            report = load_directory(
-                gateway, directory, reject_dir=work / "bulk", progress=False, say=say
-            )
+            with PeakRss(stack.neo4j.pid) as peak:
+                report = load_directory(
+                    gateway, directory, reject_dir=work / "bulk", progress=False, say=say
+                )
             prints["bulk"] = fingerprint(gateway)
             add(
                 rows,
@@ -121,6 +150,7 @@ def run(directory: Path, phases: list[str], rows: list[Row]) -> str:
                     report.written + report.rejected,
                     report.seconds,
                     "read + validate + write + link",
+                    peak=peak.gib,
                 ),
             )
     finally:
@@ -149,12 +179,18 @@ def main() -> None:
         f"{load_before[0]:.1f} before, {load_after[0]:.1f} after; "
         f"bench wall time {(time.monotonic() - began) / 60:.0f} min.\n"
     )
-    print("| data | loader | records | seconds | records/s | fingerprints | note |")
-    print("|---|---|---:|---:|---:|---|---|")
+    print(
+        "| data | loader | records | seconds | records/s | peak RSS GiB: Python / "
+        "neo4j-admin / Neo4j / all at once | fingerprints | note |"
+    )
+    print("|---|---|---:|---:|---:|---|---|---|")
     for r in rows:
+        memory = " / ".join(
+            f"{r.peak.get(k, 0):.2f}" for k in ("python", "java children", "neo4j", "total")
+        )
         print(
             f"| {r.data} | {r.loader} | {r.records:,} | {r.seconds:.1f} | {r.rate:,.0f} | "
-            f"{same[r.data]} | {r.note} |"
+            f"{memory} | {same[r.data]} | {r.note} |"
         )
     steps = [r for r in rows if r.steps]
     if steps:
