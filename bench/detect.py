@@ -12,7 +12,8 @@ times three methods and scores each against the dataset's ground truth (detector
               transfers with min_ring_size..max_ring_size members
   dense_flow  detectors.baselines.dense_flow_rings: BLOCKS Fraudar-style dense blocks
 
-The baselines run on the transfers ringwatch reads (detectors.export, same window); their
+The baselines run on the transfers ringwatch reads (detectors.export, the whole history its
+windows cover, in one piece); their
 time is the algorithm alone, the export (reported on stderr and in --json) is not included.
 
 Columns: ring recall (true rings matched: half of the true ring inside one detected ring that
@@ -57,6 +58,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from data.generator.config import DEFAULT_DAYS as DAYS  # noqa: E402
 from detectors import baselines, evaluate, export  # noqa: E402
 from detectors.config import DetectionConfig  # noqa: E402
 from detectors.run import detect_once  # noqa: E402
@@ -80,16 +82,22 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def dataset(data_dir: Path, profile: str, seed: int, scale: float, devices: bool) -> Path:
+def dataset(
+    data_dir: Path, profile: str, seed: int, scale: float, devices: bool, days: int = DAYS
+) -> Path:
     """Generate one dataset unless a finished one with the same options is there."""
-    options = {"profile": profile, "seed": seed, "scale": scale, "devices": devices}
-    out = data_dir / f"{profile}-s{seed}-x{scale:g}{'' if devices else '-nodevices'}"
+    options: dict[str, Any] = {"profile": profile, "seed": seed, "scale": scale, "devices": devices}
+    longer = "" if days == DAYS else f"-d{days}"
+    if longer:
+        options["days"] = days
+    out = data_dir / f"{profile}-s{seed}-x{scale:g}{longer}{'' if devices else '-nodevices'}"
     marker = out / "bench-options.json"
     if marker.exists() and json.loads(marker.read_text()) == options:
         say(f"{out.name}: reusing the generated dataset")
         return out
     marker.unlink(missing_ok=True)
     options_args = ["--profile", profile, "--seed", str(seed), "--scale", f"{scale:g}"]
+    options_args += ["--days", str(days)]
     if not devices:
         options_args.append("--no-devices")
     cmd = [sys.executable, "-c", "from ringwatch.cli import main; main()", "generate"]
@@ -148,7 +156,8 @@ def run_dataset(gateway: Gateway, data: Path, cfg: DetectionConfig, blocks: int)
             "metrics": evaluate.metrics(found, truth, look, guesses),
         }
     ]
-    window = export.time_window(gateway, cfg)
+    windows = export.windows(gateway, cfg)  # the whole history ringwatch covers
+    window = (windows[0][0], windows[-1][1]) if windows else None
     transfers, export_s = timed(lambda: export.transfers(gateway, *window) if window else None)
     say(
         f"{data.name}: exported {0 if transfers is None else len(transfers):,} transfers "
@@ -289,6 +298,13 @@ def main() -> None:
         help="generator scale; 1 is 20,000 accounts, 50,000 transfers (default 1)",
     )
     parser.add_argument(
+        "--days",
+        type=int,
+        default=DAYS,
+        help=f"days of history of each generated dataset (default {DAYS}); a longer history "
+        "is detected in overlapping windows",
+    )
+    parser.add_argument(
         "--devices",
         choices=["both", "with", "without"],
         default="both",
@@ -334,11 +350,14 @@ def main() -> None:
         for profile in args.profiles:
             for seed in args.seeds:
                 for with_devices, noisy in itertools.product(devices, clocks):
-                    data = dataset(args.data_dir, profile, seed, args.scale, with_devices)
+                    data = dataset(
+                        args.data_dir, profile, seed, args.scale, with_devices, args.days
+                    )
                     data = noisy_clock(data, seed) if noisy else data
                     label = ("with" if with_devices else "without") + (
                         ", noisy clock" if noisy else ""
                     )
+                    label += "" if args.days == DAYS else f", {args.days} days"
                     for result in run_dataset(gateway, data, cfg, blocks):
                         records.append(
                             {

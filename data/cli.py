@@ -52,6 +52,15 @@ def generate(
             "--seed", help="Random seed. The same seed and options give byte-identical files."
         ),
     ] = DEFAULT.seed,
+    days: Annotated[
+        int,
+        typer.Option(
+            "--days",
+            help="Days of history (7..366). Every file but the accounts grows with it; the "
+            "number of rings or laundering groups does not (they spread over the longer "
+            "history).",
+        ),
+    ] = DEFAULT.days,
     profile: Annotated[str, typer.Option("--profile", help=PROFILE_HELP)] = DEFAULT.profile,
     no_devices: Annotated[
         bool,
@@ -121,6 +130,7 @@ def generate(
     config = GeneratorConfig(
         scale=scale,
         seed=seed,
+        days=days,
         fmt=format.lower(),
         ring_share=ring_share,
         typology_mix=parse_mix(typology_mix),

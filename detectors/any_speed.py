@@ -36,9 +36,11 @@ def find(
     fraud: pd.Index,
     details: Callable[[list[str]], pd.DataFrame],
     cfg: DetectionConfig,
+    outside: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Scored rings (pipeline RING_COLUMNS) not already in ``known``, and counts per detector."""
-    graph = oneoff.one_off(transfers)
+    """Scored rings (pipeline RING_COLUMNS) not already in ``known``, and counts per detector;
+    ``outside``: each pair's transfers outside this window (``oneoff.coded_pairs``)."""
+    graph = oneoff.one_off(transfers, outside)
     found = novelty.detect(graph, cfg)
     bursts = pd.concat(
         [
@@ -63,7 +65,7 @@ def find(
         graph, conservation.detect(graph, cfg), "n", _rewired(conservation.detect, "n"), cfg
     )
     skip = {a for ring in known for a in ring}
-    traces = trace.detect(transfers, seeds, cfg, skip)
+    traces = trace.detect(transfers, seeds, cfg, skip, outside)
     traces = traces[traces["strength"] >= cfg.min_strength]
     if len(seeds):  # cases explained by a ring found already need no fan of their own
         seeds = seeds[~(seeds["src"].isin(skip) | seeds["dst"].isin(skip))]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from detectors.config import DetectionConfig
 from detectors.frames import Inputs, empty_transfers
+from detectors.oneoff import empty_outside
 from graph.gateway import Graph
 
 Window = tuple[str, str]
@@ -146,6 +147,29 @@ def shared_inputs(gateway: Graph, cfg: DetectionConfig) -> Inputs:
     )
 
 
-def window_inputs(gateway: Graph, window: Window, shared: Inputs) -> Inputs:
-    """``shared`` with the transfers and trace seeds of one window."""
-    return replace(shared, transfers=transfers(gateway, *window), seeds=seeds(gateway, *window))
+def window_inputs(gateway: Graph, window: Window, shared: Inputs, alone: bool = True) -> Inputs:
+    """``shared`` with the transfers and trace seeds of one window; unless the window is
+    ``alone`` (it holds the whole history), also its pairs' transfers outside it."""
+    return replace(
+        shared,
+        transfers=transfers(gateway, *window),
+        seeds=seeds(gateway, *window),
+        outside_pairs=empty_outside() if alone else outside_pairs(gateway, *window),
+    )
+
+
+def outside_pairs(gateway: Graph, since: str, until: str) -> pd.DataFrame:
+    """Pairs with transfers in [since, until) and their completed transfers outside it:
+    src, dst, transfers."""
+    cols = gateway.query(
+        "detectors/outside_pairs", {"since": since, "until": until}, mode="read"
+    ).columns()
+    if not cols.get("src") or not cols["src"][0]:
+        return empty_outside()
+    return pd.DataFrame(
+        {
+            "src": np.asarray(cols["src"][0], dtype=object),
+            "dst": np.asarray(cols["dst"][0], dtype=object),
+            "transfers": np.asarray(cols["transfers"][0], dtype=np.int64),
+        }
+    )

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from detectors.oneoff import empty_outside
+
 # One row per ring or linked-account cluster, as every detection step returns them.
 RING_COLUMNS = [
     "kind",
@@ -104,3 +106,7 @@ class Inputs:
             {"src": [], "dst": [], "ts": pd.Series(dtype="datetime64[ns]"), "origin": []}
         )
     )
+    # When the transfers are one window of a longer history: account pairs of the window and
+    # how many transfers each made outside it (src, dst, transfers), so that a relationship
+    # that repeats across windows is not read as a one-off.
+    outside_pairs: pd.DataFrame = field(default_factory=empty_outside)

@@ -5,6 +5,10 @@ transfers a laundering group makes to move money are, by contrast, mostly single
 between accounts that never deal with each other again, whatever the speed of the scheme.
 ``one_off`` keeps those transfers, numbered by account code so later steps run on integers.
 The pair is unordered: paying back someone who paid you is part of one relationship.
+
+A run that reads one time window of a longer history passes the transfers each pair made
+outside the window (``outside``: src, dst, transfers): a pair that pays every two months is an
+ordinary relationship even when a 120-day window holds only one of its transfers.
 """
 
 from __future__ import annotations
@@ -64,16 +68,37 @@ def days_since_start(ts: pd.Series) -> np.ndarray:
     return days
 
 
+def empty_outside() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"src": pd.Series(dtype=object), "dst": pd.Series(dtype=object), "transfers": []}
+    )
+
+
 def coded_pairs(
-    transfers: pd.DataFrame,
+    transfers: pd.DataFrame, outside: pd.DataFrame | None = None
 ) -> tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Accounts as integer codes: (names, src codes, dst codes, unordered pair key of each
-    transfer, transfers of that pair for each transfer)."""
+    transfer, transfers of that pair for each transfer, counting the ``outside`` transfers of
+    the pair: rows src, dst, transfers, either order, an unordered pair given twice counted
+    once)."""
     codes, names = pd.factorize(pd.concat([transfers["src"], transfers["dst"]], ignore_index=True))
     m = len(transfers)
     s, d = codes[:m].astype(np.int64), codes[m:].astype(np.int64)
-    key = np.minimum(s, d) * max(len(names), 1) + np.maximum(s, d)
-    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    n = max(len(names), 1)
+    key = np.minimum(s, d) * n + np.maximum(s, d)
+    uniq, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    if outside is not None and len(outside):
+        os_, od = (
+            pd.Index(names).get_indexer(outside["src"]),
+            pd.Index(names).get_indexer(outside["dst"]),
+        )
+        seen = (os_ >= 0) & (od >= 0)
+        okey = np.minimum(os_, od)[seen] * n + np.maximum(os_, od)[seen]
+        extra = pd.Series(outside["transfers"].to_numpy(dtype=np.int64)[seen]).groupby(okey).max()
+        at = np.searchsorted(uniq, extra.index.to_numpy())
+        hit = (at < len(uniq)) & (uniq[np.minimum(at, len(uniq) - 1)] == extra.index.to_numpy())
+        counts = counts.copy()
+        counts[at[hit]] += extra.to_numpy()[hit]
     return pd.Index(names), s, d, key, counts[inverse]
 
 
@@ -97,9 +122,10 @@ def active_period(account: np.ndarray, day: np.ndarray, n: int) -> tuple[np.ndar
     return start, np.minimum(hi + pad, float(day.max())) - start
 
 
-def one_off(transfers: pd.DataFrame) -> OneOff:
-    """The transfers whose unordered account pair occurs exactly once in ``transfers``."""
-    names, s, d, key, pair = coded_pairs(transfers)
+def one_off(transfers: pd.DataFrame, outside: pd.DataFrame | None = None) -> OneOff:
+    """The transfers whose unordered account pair occurs exactly once in ``transfers`` and
+    never ``outside`` it (``coded_pairs``)."""
+    names, s, d, key, pair = coded_pairs(transfers, outside)
     m, n = len(transfers), max(len(names), 1)
     single = np.flatnonzero((pair == 1) & (s != d))
     day = days_since_start(transfers["ts"])

@@ -131,7 +131,13 @@ def find_rings(
     clock.lap("scoring")
     found = [set(m) for m in rings["members"]]
     slow, slow_counts = any_speed.find(
-        transfers, seeds, found, fraud, details or _account_rows(inputs.accounts), cfg
+        transfers,
+        seeds,
+        found,
+        fraud,
+        details or _account_rows(inputs.accounts),
+        cfg,
+        inputs.outside_pairs,
     )
     if len(slow):
         rings = pd.concat([rings, slow], ignore_index=True) if len(rings) else slow
@@ -329,19 +335,26 @@ def run(gateway: Any, cfg: DetectionConfig, use_gds: bool = True) -> DetectionRe
     for i, window in enumerate(windows, 1):
         if len(windows) > 1:
             log.info("Window %d of %d: %s .. %s", i, len(windows), *window)
-        results.append(_run_window(gateway, cfg, window, shared, use_gds))
+        # a window that is not the whole history needs its pairs' transfers outside it
+        alone = len(windows) == 1 and not cfg.history_days
+        results.append(_run_window(gateway, cfg, window, shared, use_gds, alone))
     result = combine(results, cfg)
     result.timings = {**result.timings, "export": round(result.timings["export"] + shared_s, 2)}
     return result
 
 
 def _run_window(
-    gateway: Any, cfg: DetectionConfig, window: tuple[str, str], shared: Inputs, use_gds: bool
+    gateway: Any,
+    cfg: DetectionConfig,
+    window: tuple[str, str],
+    shared: Inputs,
+    use_gds: bool,
+    alone: bool = True,
 ) -> DetectionResult:
     from detectors import export, gds_algos
 
     t0 = time.monotonic()
-    inputs = export.window_inputs(gateway, window, shared)
+    inputs = export.window_inputs(gateway, window, shared, alone)
     exported = time.monotonic() - t0
     kwargs: dict[str, Any] = {"details": lambda ids: export.accounts(gateway, ids)}
     if use_gds:

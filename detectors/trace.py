@@ -57,8 +57,8 @@ class FlowIndex:
     volume: np.ndarray  # weighted degree
 
     @classmethod
-    def build(cls, transfers: pd.DataFrame) -> FlowIndex:
-        names, s, d, _, pair = coded_pairs(transfers)
+    def build(cls, transfers: pd.DataFrame, outside: pd.DataFrame | None = None) -> FlowIndex:
+        names, s, d, _, pair = coded_pairs(transfers, outside)
         n = len(names)
         day = days_since_start(transfers["ts"])
         weight = 1.0 / pair.astype(float) ** 2
@@ -235,13 +235,18 @@ def null_conductance(index: FlowIndex, cfg: DetectionConfig, skip: set[str]) -> 
 
 
 def detect(
-    transfers: pd.DataFrame, seeds: pd.DataFrame, cfg: DetectionConfig, skip: set[str]
+    transfers: pd.DataFrame,
+    seeds: pd.DataFrame,
+    cfg: DetectionConfig,
+    skip: set[str],
+    outside: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rings cut out of the trace of each seed transfer (``src``, ``dst``, ``ts``), except
-    seeds that touch ``skip`` (members of rings found already: the case is explained)."""
+    seeds that touch ``skip`` (members of rings found already: the case is explained);
+    ``outside``: the pairs' transfers outside the window (``oneoff.coded_pairs``)."""
     if transfers.empty or seeds.empty:
         return pd.DataFrame(columns=TRACE_COLUMNS)
-    index = FlowIndex.build(transfers)
+    index = FlowIndex.build(transfers, outside)
     known = (index.names.get_indexer(seeds["src"]) >= 0) & (
         index.names.get_indexer(seeds["dst"]) >= 0
     )

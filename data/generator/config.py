@@ -116,7 +116,7 @@ class GeneratorConfig:
         )
         _check(self.seed >= 0, f"--seed must be a non-negative integer, got {self.seed}")
         _check(self.fmt in FORMATS, f"--format must be one of {FORMATS}, got {self.fmt!r}")
-        _check(7 <= self.days <= 366, f"window length must be 7..366 days, got {self.days}")
+        _check(7 <= self.days <= 366, f"--days (the window length) must be 7..366, got {self.days}")
         _check(
             0 <= self.ring_share <= 0.2,
             f"--ring-share must be within 0..0.2, got {self.ring_share}",

@@ -8,7 +8,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from detectors import gds_algos, pipeline, store
+from detectors import export, gds_algos, pipeline, store
 from detectors.config import DetectionConfig
 from detectors.run import detect_once
 from graph.queries import inline
@@ -130,6 +130,31 @@ def test_a_run_over_two_windows_reports_each_ring_once(gateway, loaded):
         assert any(len(set(ring) & f) / len(set(ring) | f) >= 0.5 for f in found)
     for i, a in enumerate(found):
         assert all(len(a & b) / len(a | b) < 0.5 for b in found[i + 1 :])
+
+
+def test_a_window_is_told_its_pairs_transfers_outside_it(gateway, loaded):
+    """For a window of days 3 to 6 of the 9-day history, the stored query gives each pair of
+    the window its transfers outside the window (either direction), as counted from the
+    transfers themselves; pairs without any outside are left out."""
+    tr = loaded.transfers
+    since, until = pd.Timestamp("2025-04-03"), pd.Timestamp("2025-04-06")
+    inside = (tr["ts"] >= since) & (tr["ts"] < until)
+    pair = (
+        tr["src"].where(tr["src"] < tr["dst"], tr["dst"])
+        + "|"
+        + tr["dst"].where(tr["src"] < tr["dst"], tr["src"])
+    )
+    outside_counts = pair[~inside].value_counts()
+    expected = {
+        (s, d): int(outside_counts[k])
+        for s, d, k in zip(tr["src"][inside], tr["dst"][inside], pair[inside], strict=True)
+        if k in outside_counts.index and s != d
+    }
+    got = export.outside_pairs(gateway, since.isoformat(), until.isoformat())
+    assert expected  # the world has relationships that cross the window's edges
+    assert dict(zip(zip(got["src"], got["dst"], strict=True), got["transfers"], strict=True)) == (
+        expected
+    )
 
 
 def test_dry_run_writes_nothing(gateway, loaded):

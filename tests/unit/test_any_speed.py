@@ -407,3 +407,29 @@ def test_a_trace_alone_is_no_ring_but_strengthens_a_pattern():
     both = groups.score_groups([[traced, burst]], tr, graph, pd.Index([]), empty, CFG)
     assert alone.empty
     assert len(both) == 1 and set(both.iloc[0]["members"]) == set(members)
+
+
+def test_pairs_that_deal_outside_the_window_are_not_one_off():
+    """A window holds one payment from each of six accounts into P000; each of those pairs
+    also paid twice outside the window (a relationship a longer history shows). Told so,
+    the one-off graph has none of those payments and the burst is gone; not told, it is a
+    burst of strangers."""
+    senders = [f"P{100 + i:03d}" for i in range(6)]
+    tr = with_rows(
+        population(), fan_in("P000", senders, SPEEDS["days"], START + pd.Timedelta(days=40))
+    )
+    outside = pd.DataFrame({"src": senders, "dst": ["P000"] * 6, "transfers": [2] * 6})
+    blind, told = oneoff.one_off(tr), oneoff.one_off(tr, outside)
+    assert len(blind) - len(told) == 6
+    assert not set(told.frame()["src"]) & set(senders)
+    assert "P000" in set(novelty.detect(blind, CFG)["hub"])
+    assert "P000" not in set(novelty.detect(told, CFG)["hub"])
+
+
+def test_outside_counts_are_per_unordered_pair_and_ignore_unknown_accounts():
+    """Outside rows in either order count for the pair once (not twice); rows naming an
+    account the window does not hold change nothing."""
+    tr = transfers_frame([("A", "B", "2025-04-01 10:00", 10), ("A", "C", "2025-04-02 10:00", 7)])
+    outside = pd.DataFrame({"src": ["A", "B", "Z"], "dst": ["B", "A", "C"], "transfers": [3, 3, 5]})
+    names, _, _, _, pair = oneoff.coded_pairs(tr, outside)
+    assert pair.tolist() == [4, 1]

@@ -30,6 +30,24 @@ def test_generate_writes_files_and_prints_a_summary(tmp_path: Path) -> None:
     assert last.startswith(f"wrote 9 files to {tmp_path}") and "transacoes_pix.csv" in last
 
 
+def test_days_lengthen_the_history_not_the_rings(tmp_path: Path) -> None:
+    """--days 200 spreads the same rings over a history more than twice as long as the
+    default 90 days, with about twice the transactions."""
+    import pandas as pd
+
+    runs = {}
+    for days in (90, 200):
+        out = tmp_path / str(days)
+        result = runner.invoke(app, ["--out", str(out), "--scale", "0.05", "--days", str(days)])
+        assert result.exit_code == 0, result.output
+        ts = pd.to_datetime(pd.read_csv(out / "transacoes_pix.csv")["timestamp"])
+        rings = pd.read_csv(out / schema.GROUND_TRUTH_RINGS)["ring_id"].nunique()
+        runs[days] = ((ts.max() - ts.min()).days, len(ts), rings)
+    assert runs[90][0] <= 90 < 150 < runs[200][0] <= 200
+    assert runs[200][1] > 2 * runs[90][1]
+    assert runs[200][2] == runs[90][2]
+
+
 def test_generate_writes_parquet_on_request(tmp_path: Path) -> None:
     """--format parquet writes the seven datasets as Parquet and the ground truth as CSV."""
     result = runner.invoke(app, ["--out", str(tmp_path), "--scale", "0.05", "--format", "parquet"])
@@ -45,6 +63,7 @@ def test_generate_writes_parquet_on_request(tmp_path: Path) -> None:
         (["--format", "xlsx"], "--format"),
         (["--label-noise", "0.9"], "--label-noise"),
         (["--scale", "-1"], "--scale"),
+        (["--days", "400"], "--days"),
     ],
 )
 def test_bad_options_fail_with_a_clear_message(tmp_path: Path, args: list[str], named: str) -> None:
@@ -71,6 +90,7 @@ def test_help_explains_every_option() -> None:
         "--out",
         "--scale",
         "--seed",
+        "--days",
         "--format",
         "--ring-share",
         "--typology-mix",
