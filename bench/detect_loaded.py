@@ -60,6 +60,9 @@ def main() -> None:
     parser.add_argument("--load", action="store_true", help="bulk-load DIR first")
     parser.add_argument("--wipe", action="store_true", help="confirm the graph may be deleted")
     parser.add_argument("--profile", type=Path, help="write a cProfile of the run here")
+    parser.add_argument(
+        "--rings", type=Path, help="write the stored rings (kind, score, members) here as JSON"
+    )
     args = parser.parse_args()
     if args.load and not args.wipe:
         parser.error("--load empties the graph at NEO4J_URI first: add --wipe to confirm")
@@ -95,6 +98,14 @@ def main() -> None:
         if profiler and args.profile:
             profiler.dump_stats(args.profile)
         rings = gateway.query("detectors/stored_rings", {"kind": "ring"}, mode="read").rows
+        if args.rings:
+            every = [
+                {"kind": kind, "score": r.get("score"), "members": sorted(r["members"])}
+                for kind in ("ring", "linked_accounts")
+                for r in gateway.query("detectors/stored_rings", {"kind": kind}, mode="read").rows
+            ]
+            every.sort(key=lambda r: (r["kind"], r["members"]))
+            args.rings.write_text(json.dumps(every, indent=0))
     truth, look = evaluate.read_truth(args.data / "ground_truth_rings.csv")
     found = [set(r["members"]) for r in rings]
     metrics = evaluate.metrics(found, truth, look, [r["typology_guess"] for r in rings])
