@@ -21,6 +21,16 @@ On a loaded graph (``ringwatch load DIR`` first), this process
     .venv/bin/python bench/decide.py --data DIR [--rates 2000,5000] [--seconds 30]
 
 ``--starts-only N`` measures only step 3's start, N times in a row, on the graph as it is.
+
+``--in-process N`` needs no server: the engine's own work on a batch (decode, validate,
+decide, record, encode the alerts; Kafka and Neo4j replaced by fakes) on the first N
+transfers of ``--data``, with the state built from the folder's accounts, keys, limits and
+devices and 5% of the accounts made members of an open ring. It prints the CPU time per
+transfer in batches of 20 (the first half) and of 500 (the second half) and a digest of
+every decision (id, verdict, rules, ring, reasons; a second engine that also knows the
+logins, over all N transfers in batches of 300, ``allow`` included): two trees that print
+the same digest decide the same. With ``--profile PATH`` the timed loop runs under
+cProfile.
 """
 
 from __future__ import annotations
@@ -257,6 +267,133 @@ def starts(
     return out
 
 
+class _Acknowledged:
+    """A producer's future, already acknowledged."""
+
+    is_done = True
+    exception = None
+
+    def failed(self) -> bool:
+        return False
+
+    def add_both(self, callback: Any) -> None:
+        callback(self)
+
+
+class _Fake:
+    """Kafka consumer, producer and Neo4j gateway in one, answering at once; keeps the
+    decisions it was sent when ``keep`` is a list."""
+
+    def __init__(self, keep: list[tuple[Any, ...]] | None = None) -> None:
+        self.keep = keep
+
+    def send(self, topic: str, value: bytes = b"", key: bytes | None = None) -> _Acknowledged:
+        if self.keep is not None:
+            record = json.loads(value)
+            if "decision" in record:
+                self.keep.append(
+                    (
+                        record["transfer_id"],
+                        record["decision"],
+                        tuple(record["rules"]),
+                        record["ring_id"],
+                        tuple(record["reasons"]),
+                    )
+                )
+        return _Acknowledged()
+
+    def flush(self) -> None:
+        pass
+
+    def commit(self, offsets: Any, **_: Any) -> None:
+        pass
+
+    def assignment(self) -> set[Any]:
+        return set()
+
+    def query(self, name: str, params: Any = None, **_: Any) -> Any:
+        from graph.gateway import Result
+
+        return Result.of_rows([{"alerts": 0}])
+
+
+def in_process(args: argparse.Namespace) -> list[str]:
+    """``--in-process N``: CPU per transfer of the engine's batch handling, and the digest of
+    its decisions (see the module docstring)."""
+    import cProfile
+    import hashlib
+    import pstats
+
+    from decide.rules import DEFAULT_RULES, load_rules
+    from decide.runner import DecisionEngine
+    from decide.state import Membership, State
+    from ingest.stream import Message
+    from ingest.validate import validate
+    from ingest.writer import records
+
+    def state_of(datasets: tuple[str, ...]) -> State:
+        state = State()
+        for dataset in datasets:
+            frame = pd.read_csv(args.data / f"{dataset}.csv", dtype=str)
+            for row in records(validate(dataset, frame).valid):
+                state.apply(dataset, row)
+        return state
+
+    static = ("usuarios", "chaves_pix", "limites_transacoes", "dispositivos")
+    state = state_of(static)
+    rng = random.Random(7)
+    members = rng.sample(sorted(state.accounts), len(state.accounts) // 20)
+    for user in members:  # 5% of the accounts in an open ring
+        state.caches.rings[user] = Membership("R1", "open", "ring")
+    topics = Topics("pix")
+    rows = (
+        pd.read_csv(args.data / "transacoes_pix.csv", dtype=str)
+        .head(args.in_process)
+        .to_dict("records")
+    )
+    topic = topics.of("transacoes_pix")
+    messages = [
+        Message(topic, 0, i, str(r["id_transacao"]).encode(), json.dumps(r).encode(), 1)
+        for i, r in enumerate(rows)
+    ]
+    rules = load_rules(DEFAULT_RULES)
+    fake = _Fake()
+    engine = DecisionEngine(fake, fake, fake, topics, rules, state)
+    out = [f"- in-process, {len(messages):,} transfers of {args.data}:"]
+    half = len(messages) // 2
+    profiler = cProfile.Profile() if args.profile is not None else None
+    for size, part in ((20, messages[:half]), (500, messages[half:])):
+        cpu = time.process_time()
+        if profiler is not None:
+            profiler.enable()
+        for start in range(0, len(part), size):
+            engine._handle(part[start : start + size])
+        if profiler is not None:
+            profiler.disable()
+        spent = (time.process_time() - cpu) / max(1, len(part)) * 1e6
+        out.append(
+            f"  - batches of {size}: {spent:.1f} µs of CPU per transfer, load average "
+            f"{os.getloadavg()[0]:.1f}"
+        )
+        print(out[-1], flush=True)
+    if profiler is not None:
+        profiler.dump_stats(str(args.profile))
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        out.append(f"  - profile of the timed loop: {args.profile}")
+    # The decisions themselves, in order: a fresh engine that also knows the logins.
+    full = state_of((*static, "log_autenticacao"))
+    full.caches = state.caches
+    kept: list[tuple[Any, ...]] = []
+    recorder = _Fake(kept)
+    engine = DecisionEngine(recorder, recorder, recorder, topics, rules, full, emit_allow=True)
+    for start in range(0, len(messages), 300):
+        engine._handle(messages[start : start + 300])
+    verdicts = {v: sum(1 for k in kept if k[1] == v) for v in ("allow", "review", "block")}
+    digest = hashlib.sha256(repr(kept).encode()).hexdigest()[:16]
+    out.append(f"  - decisions: {len(kept):,}, digest {digest}, {verdicts}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="the loaded dataset's folder")
@@ -286,7 +423,18 @@ def main() -> None:
         help="measure only the start: N engines one after the other (each stopped before "
         "the next), no loader and no rates; each start's ready time and first decision",
     )
+    parser.add_argument(
+        "--in-process",
+        type=int,
+        default=0,
+        metavar="N",
+        help="no servers: CPU per transfer of the engine's batch handling on the first N "
+        "transfers of --data, with fakes for Kafka and Neo4j, and a digest of the decisions",
+    )
     args = parser.parse_args()
+    if args.in_process:
+        print("\n".join(in_process(args)))
+        return
 
     settings = load_settings()
     bootstrap = settings.kafka_bootstrap_servers
