@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from data import schema
+from decide import validate as dv
 from decide.validate import check_records, plan_records
 from ingest.stream import Message, plan_batch
 from ingest.topics import Topics
@@ -200,3 +201,58 @@ def test_a_date_pandas_cannot_hold_is_rejected_as_the_loader_rejects_it(when):
     assert reason.startswith("timestamp:")
     mixed = messages([(schema.TRANSACOES, broken), (schema.TRANSACOES, VALID[schema.TRANSACOES])])
     assert plan_records(mixed, TOPICS).rows == plan_batch(mixed, TOPICS).rows
+
+
+def judged(checker: Any, obj: dict[str, Any]) -> Any:
+    """A checker's outcome on one record, a deferral to ``validate`` being one outcome."""
+    try:
+        return checker.check(obj)
+    except dv._Defer:
+        return "deferred to validate"
+
+
+def transfer_checkers() -> tuple[Any, Any]:
+    kinds = dict(schema.COLUMNS[schema.TRANSACOES])
+    general = dv._Checker(schema.TRANSACOES, kinds)
+    return dv._TransferChecker(general), general
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_transfer_shortcut_judges_random_broken_records_as_the_general_checker(seed):
+    rng = random.Random(seed)
+    special, general = transfer_checkers()
+    outcomes = set()
+    for _ in range(2_000):
+        obj = mutated(schema.TRANSACOES, rng)
+        if rng.random() < 0.3:  # the shortcut's own edges: spacing, spellings, same keys
+            column = rng.choice(list(VALID[schema.TRANSACOES]))
+            value = obj.get(column)
+            obj[column] = rng.choice(
+                [f" {value}", f"{value}\t", str(value).upper(), obj.get("chave_pix_origem")]
+            )
+        expected = judged(general, obj)
+        assert judged(special, obj) == expected, obj
+        outcomes.add("deferred" if isinstance(expected, str) else expected[0] is None)
+    assert outcomes == {"deferred", True, False}  # valid, rejected and deferred records
+
+
+def test_the_usual_transfer_takes_the_shortcut(monkeypatch):
+    special, general = transfer_checkers()
+    usual = [
+        VALID[schema.TRANSACOES],
+        {**VALID[schema.TRANSACOES], "valor": 12.5, "status": "rejeitada"},
+        {**VALID[schema.TRANSACOES], "tipo_transacao": "qrcode", "id_transacao": " T9 "},
+    ]
+    expected = [general.check(obj) for obj in usual]
+    monkeypatch.setattr(dv._Checker, "check", lambda self, obj: pytest.fail("not the shortcut"))
+    assert [special.check(obj) for obj in usual] == expected
+    assert all(row is not None for row, _ in expected)
+
+
+def test_transfers_with_their_own_columns_get_the_shortcut_and_others_do_not():
+    own = tuple(schema.COLUMNS[schema.TRANSACOES].items())
+    assert isinstance(dv._checker(schema.TRANSACOES, own), dv._TransferChecker)
+    assert not isinstance(
+        dv._checker(schema.USUARIOS, tuple(schema.COLUMNS[schema.USUARIOS].items())),
+        dv._TransferChecker,
+    )
