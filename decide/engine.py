@@ -61,19 +61,24 @@ class Decision:
 
 
 def decide(transfer: Transfer, state: State, rules: RuleSet) -> Decision:
-    """The verdict on ``transfer`` (pure: the state is read, not changed)."""
-    known = facts_of(transfer, state, rules.windows)
-    fired = [rule for rule in rules.rules if rule.fires(known)]
-    verdict = max((rule.severity for rule in fired), key=VERDICTS.index, default="allow")
+    """The verdict on ``transfer`` (pure: the state is read, not changed). Only the facts
+    the rules and the decision read are computed (``RuleSet.reads``)."""
+    known = facts_of(transfer, state, rules.windows, rules.reads)
+    fired = [rule for rule in rules.rules if rule.when.evaluate(known)]
     receiver, sender = known["receiver"], known["sender"]
     ring_id = receiver.get("ring_id")
     if ring_id is None and sender.get("known"):
         membership = state.caches.rings.get(sender["id"])
         ring_id = membership.ring_id if membership else None
+    if fired:
+        verdict = max((rule.severity for rule in fired), key=VERDICTS.index)
+        score = max(rule.score for rule in fired)
+    else:
+        verdict, score = "allow", 0.0
     return Decision(
         transfer_id=transfer.id,
         decision=verdict,
-        score=max((rule.score for rule in fired), default=0.0),
+        score=score,
         rules=tuple(rule.id for rule in fired),
         reasons=tuple(rule.explain(known) for rule in fired),
         ring_id=ring_id,

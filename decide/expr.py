@@ -16,7 +16,10 @@ allow-list; it is never handed to ``eval``. What a condition may contain:
 A missing value (``none``: an unknown account, a score not computed yet) makes every
 comparison with it false and every sum with it missing, so a rule never fires on missing
 evidence. A condition is compiled once into nested closures; evaluating it reads a ``Facts``
-mapping (root -> name -> value) and does nothing else.
+mapping (root -> name -> value) and does nothing else. Roots whose values are known when the
+condition is compiled (a rule's ``params``, passed as ``constants``) become literals, and a
+comparison of a field with a literal is one closure that reads the field itself: every
+transfer runs every condition, so each closure call saved counts.
 """
 
 from __future__ import annotations
@@ -70,24 +73,50 @@ class Expression:
     windows: frozenset[tuple[str, int]]  # (function, minutes) of sender windows
 
 
-def parse(text: str, schema: Mapping[str, frozenset[str]]) -> Expression:
+def parse(
+    text: str,
+    schema: Mapping[str, frozenset[str]],
+    constants: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Expression:
     """Check ``text`` against the allow-list and the ``schema`` of fields (root -> names) and
-    compile it; an ``ExpressionError`` says what is wrong and where in the text."""
+    compile it; an ``ExpressionError`` says what is wrong and where in the text. Fields of a
+    root in ``constants`` (root -> name -> value, e.g. a rule's ``params``) are compiled as
+    those values instead of being read from the facts."""
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         column = f" at column {exc.offset}" if exc.offset else ""
         raise ExpressionError(f"not a valid expression{column}: {exc.msg}") from None
-    compiler = _Compiler(schema)
+    compiler = _Compiler(schema, constants or {})
     compiled = compiler.compile(tree.body)
     return Expression(text, compiled, frozenset(compiler.fields), frozenset(compiler.windows))
 
 
 class _Compiler:
-    def __init__(self, schema: Mapping[str, frozenset[str]]) -> None:
+    def __init__(
+        self, schema: Mapping[str, frozenset[str]], constants: Mapping[str, Mapping[str, Any]]
+    ) -> None:
         self.schema = schema
+        self.constants = constants
         self.fields: set[tuple[str, str]] = set()
         self.windows: set[tuple[str, int]] = set()
+        # What some compiled closures are, for the comparisons that read them inline.
+        self.literal: dict[Compiled, Any] = {}
+        self.field: dict[Compiled, tuple[str, str]] = {}
+
+    def _literal(self, value: Any) -> Compiled:
+        def constant(facts: Facts) -> Any:
+            return value
+
+        self.literal[constant] = value
+        return constant
+
+    def _field(self, root: str, name: str) -> Compiled:
+        def read(facts: Facts) -> Any:
+            return facts[root].get(name)
+
+        self.field[read] = (root, name)
+        return read
 
     def compile(self, node: ast.expr) -> Compiled:
         method = getattr(self, f"_{type(node).__name__}", None)
@@ -102,8 +131,7 @@ class _Compiler:
     def _Constant(self, node: ast.Constant) -> Compiled:
         if not isinstance(node.value, int | float | str | bool) and node.value is not None:
             raise ExpressionError(f"the literal {node.value!r} is not allowed")
-        value = node.value
-        return lambda facts: value
+        return self._literal(node.value)
 
     def _List(self, node: ast.List | ast.Tuple) -> Compiled:
         values = []
@@ -111,15 +139,13 @@ class _Compiler:
             if not isinstance(item, ast.Constant | ast.Name):
                 raise ExpressionError("a list may hold only literals")
             values.append(self.compile(item)({}))
-        frozen = tuple(values)
-        return lambda facts: frozen
+        return self._literal(tuple(values))
 
     _Tuple = _List
 
     def _Name(self, node: ast.Name) -> Compiled:
         if node.id.lower() in _ALIASES or node.id in ("True", "False", "None"):
-            value = _ALIASES.get(node.id.lower())
-            return lambda facts: value
+            return self._literal(_ALIASES.get(node.id.lower()))
         roots = ", ".join(self.schema)
         raise ExpressionError(f"{node.id!r} is not a field: write root.name (roots: {roots})")
 
@@ -132,7 +158,9 @@ class _Compiler:
             known = ", ".join(sorted(self.schema[root])) or "none"
             raise ExpressionError(f"{root}.{name} is not a field (fields of {root}: {known})")
         self.fields.add((root, name))
-        return lambda facts: facts[root].get(name)
+        if root in self.constants:
+            return self._literal(self.constants[root][name])
+        return self._field(root, name)
 
     def _Call(self, node: ast.Call) -> Compiled:
         func = node.func
@@ -159,8 +187,7 @@ class _Compiler:
             )
         minutes = node.args[0].value
         self.windows.add((func.attr, minutes))
-        key = window_key(func.attr, minutes)
-        return lambda facts: facts["sender"].get(key)
+        return self._field("sender", window_key(func.attr, minutes))
 
     def _BoolOp(self, node: ast.BoolOp) -> Compiled:
         parts = [self.compile(v) for v in node.values]
@@ -215,7 +242,9 @@ class _Compiler:
                 raise ExpressionError(f"the comparison {_describe(op)} is not allowed")
             functions.append(function)
         operands = [self.compile(node.left), *(self.compile(c) for c in node.comparators)]
-        if len(functions) == 1:  # a < b, the usual case, without the chain's lists
+        if len(functions) == 1 and operands[1] in self.literal:  # field < 5, the usual case
+            return self._compare_literal(functions[0], operands[0], self.literal[operands[1]])
+        if len(functions) == 1:  # a < b without the chain's lists
             function, (left, right) = functions[0], operands
 
             def compare_one(facts: Facts) -> bool:
@@ -242,6 +271,38 @@ class _Compiler:
             return True
 
         return compare
+
+    def _compare_literal(
+        self, function: Callable[[Any, Any], bool], left: Compiled, b: Any
+    ) -> Compiled:
+        """``left OP b`` for a literal ``b``, reading ``left`` inline when it is a field;
+        the same outcomes as the general comparison."""
+        if b is None:  # none never compares
+            return self._literal(False)
+        if left in self.field:
+            root, name = self.field[left]
+
+            def compare_field(facts: Facts) -> bool:
+                a = facts[root].get(name)
+                if a is None:
+                    return False
+                try:
+                    return bool(function(a, b))
+                except TypeError:  # text compared with a number: not true
+                    return False
+
+            return compare_field
+
+        def compare_literal(facts: Facts) -> bool:
+            a = left(facts)
+            if a is None:
+                return False
+            try:
+                return bool(function(a, b))
+            except TypeError:
+                return False
+
+        return compare_literal
 
 
 def _negate(value: Any) -> Any:

@@ -61,6 +61,15 @@ FIELDS: Final[dict[str, dict[str, str]]] = {
     # params: the rule's own ``params`` block
 }
 ROOTS: Final = (*FIELDS, "params")
+# Fields the decision itself reads whatever the rules (``decide.engine.decide``: who paid
+# whom, and the ring named on the alert); the facts of a transfer hold these and the fields
+# the loaded rules read (``RuleSet.reads``).
+ALWAYS: Final[dict[str, frozenset[str]]] = {
+    "sender": frozenset({"known", "id"}),
+    "receiver": frozenset({"known", "id", "ring_id"}),
+}
+# Every field: what ``decide.state.facts_of`` computes when not told which.
+EVERY: Final[dict[str, frozenset[str]]] = {root: frozenset(n) for root, n in FIELDS.items()}
 # Fields shown as R$ amounts in reasons.
 AMOUNTS: Final = frozenset(
     {

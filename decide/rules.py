@@ -59,11 +59,16 @@ class Rule:
     reason: str
     line: int
 
-    def fires(self, known: dict[str, Any]) -> bool:
-        """Whether the condition holds on ``known`` (whose ``params`` slot is set to this
-        rule's own, in place: one dict per transfer, not one per rule)."""
-        known["params"] = self.params
+    def fires(self, known: expr.Facts) -> bool:
+        """Whether the condition holds on ``known`` (the rule's ``params`` are compiled into
+        the condition, so ``known`` needs no ``params`` root)."""
         return bool(self.when.evaluate(known))
+
+    @property
+    def reads(self) -> frozenset[tuple[str, str]]:
+        """The fields (root, name) the condition and the reason read, ``params`` aside."""
+        named = {(root, name) for root, name in _PLACEHOLDER.findall(self.reason)}
+        return frozenset(f for f in self.when.fields | named if f[0] != "params")
 
     def explain(self, known: expr.Facts) -> str:
         """The rule's reason with its placeholders filled from ``known``."""
@@ -86,6 +91,18 @@ class RuleSet:
     def windows(self) -> frozenset[tuple[str, int]]:
         """Every sender window (function, minutes) a rule reads."""
         return frozenset(w for r in self.rules for w in r.when.windows)
+
+    @cached_property
+    def reads(self) -> dict[str, frozenset[str]]:
+        """Root -> the fields of it that ``decide`` must compute for these rules: those their
+        conditions and reasons read, and those the decision itself reads
+        (``decide.facts.ALWAYS``). Derived from the compiled rules, so a rule that reads a
+        field no other rule reads gets it computed."""
+        wanted = {root: set(names) for root, names in facts.ALWAYS.items()}
+        for rule in self.rules:
+            for root, name in rule.reads:
+                wanted.setdefault(root, set()).add(name)
+        return {root: frozenset(wanted.get(root, ())) for root in facts.FIELDS}
 
     @property
     def longest_window_minutes(self) -> int:
@@ -171,7 +188,7 @@ def _rule(node: yaml.Node, fail: Any) -> Rule:
         raise fail(keys["params"][1], f"{named}params must map names to numbers or text.")
     schema = facts.schema(frozenset(params))
     try:
-        when = expr.parse(values["when"], schema)
+        when = expr.parse(values["when"], schema, {"params": params})
     except expr.ExpressionError as exc:
         raise fail(keys["when"][1], f"{named}condition: {exc}.") from None
     for root, name in _PLACEHOLDER.findall(values["reason"]):

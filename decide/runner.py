@@ -230,12 +230,14 @@ class DecisionEngine:
         rows: list[dict[str, Any]] = []
         stamped: list[int] = []
         alerts: list[Any] = []
+        counts: dict[tuple[str, ...], int] = {}  # the batch's decisions by (verdict, *rules)
         for row in plan.rows.get(TRANSFERS, []):
             transfer = Transfer.of_row(row)
             decision = decide(transfer, self.state, self.rules)
-            self.state.record(transfer)
+            self.state.record(transfer, (decision.sender, decision.receiver))
             report.decided += 1
-            self._count(decision)
+            outcome = (decision.decision, *decision.rules)
+            counts[outcome] = counts.get(outcome, 0) + 1
             stamp = stamps.get(transfer.id.encode())
             if stamp is not None:
                 stamped.append(stamp)
@@ -253,19 +255,26 @@ class DecisionEngine:
                 report.alerts += 1
                 report.blocks += decision.decision == "block"
         report.batches += 1
+        self._count(counts)
         _observe_when_sent(alerts, stamped, metrics)
         return Pending(next_offsets(messages), sent + alerts, rows, started)
 
-    def _count(self, decision: Decision) -> None:
+    def _count(self, counts: dict[tuple[str, ...], int]) -> None:
+        """Add a batch's decisions to the counters: per verdict and per rule fired, once
+        per batch (``counts``: (verdict, *rule ids) -> decisions)."""
+        by_label: dict[tuple[str, bool], int] = {}
+        for (verdict, *rules), n in counts.items():
+            by_label[(verdict, False)] = by_label.get((verdict, False), 0) + n
+            for rule in rules:
+                by_label[(rule, True)] = by_label.get((rule, True), 0) + n
         counters = self._counted
-        for label, family in (
-            (decision.decision, self.metrics.decisions),
-            *((rule, self.metrics.rules_fired) for rule in decision.rules),
-        ):
-            counter = counters.get(label)
+        for (label, is_rule), n in by_label.items():
+            key = f"rule:{label}" if is_rule else label
+            counter = counters.get(key)
             if counter is None:
-                counter = counters[label] = family.labels(label)
-            counter.inc()
+                family = self.metrics.rules_fired if is_rule else self.metrics.decisions
+                counter = counters[key] = family.labels(label)
+            counter.inc(n)
 
     def _commit_done(self, now: float, force: bool = False) -> None:
         """Commit the offsets of the leading batches whose records Kafka acknowledged and

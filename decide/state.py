@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from decide.expr import window_key
+from decide.facts import EVERY
 
 DAY = timedelta(hours=24)
 YOUNG_ACCOUNT_DAYS = 30  # receivers younger than this have their distinct senders counted
@@ -150,13 +151,18 @@ class State:
         if at is not None and (account.login_at is None or at >= account.login_at):
             account.login_at, account.login_device = at, device
 
-    def record(self, transfer: Transfer) -> None:
+    def record(
+        self, transfer: Transfer, owners: tuple[str | None, str | None] | None = None
+    ) -> None:
         """Remember a decided transfer: the sender's window and the receiver's senders.
         A transfer already recorded (a replay) changes nothing; a rejected one moved no
-        money and is not counted."""
+        money and is not counted. ``owners`` are the (sender, receiver) accounts of its
+        keys when the caller has just looked them up (its decision's), unchanged since."""
         if transfer.status == REJECTED:
             return
-        sender_id, receiver_id = self.owner(transfer.key_from), self.owner(transfer.key_to)
+        if owners is None:
+            owners = self.owner(transfer.key_from), self.owner(transfer.key_to)
+        sender_id, receiver_id = owners
         if sender_id is not None:
             self.remember_sent(sender_id, transfer.time, transfer.cents, transfer.id)
         if receiver_id is not None and sender_id is not None:
@@ -182,32 +188,49 @@ class State:
 
 
 def facts_of(
-    transfer: Transfer, state: State, windows: frozenset[tuple[str, int]] = frozenset()
+    transfer: Transfer,
+    state: State,
+    windows: frozenset[tuple[str, int]] = frozenset(),
+    reads: Mapping[str, frozenset[str]] = EVERY,
 ) -> dict[str, dict[str, Any]]:
-    """Everything a rule may read about ``transfer`` (see ``decide.facts.FIELDS``); reads the
-    state, changes nothing. ``windows`` are the sender windows the rules use."""
+    """What rules may read about ``transfer`` (see ``decide.facts.FIELDS``); reads the state,
+    changes nothing. ``windows`` are the sender windows the rules use; ``reads`` (root ->
+    names, ``RuleSet.reads``) the fields to compute, every one by default. A field left out
+    is absent, and the fields computed have the values they have when all are."""
     t = transfer.time
     sender_id, receiver_id = state.owner(transfer.key_from), state.owner(transfer.key_to)
     sender = state.accounts.get(sender_id) if sender_id else None
     receiver = state.accounts.get(receiver_id) if receiver_id else None
     night = t.hour >= NIGHT_STARTS or t.hour < NIGHT_ENDS
+    want = reads["transfer"]
+    facts: dict[str, Any] = {}
+    if "id" in want:
+        facts["id"] = transfer.id
+    if "amount" in want:
+        facts["amount"] = transfer.cents / 100
+    if "hour" in want:
+        facts["hour"] = t.hour
+    if "minute_of_day" in want:
+        facts["minute_of_day"] = t.hour * 60 + t.minute
+    if "night" in want:
+        facts["night"] = night
+    if "type" in want:
+        facts["type"] = transfer.type
+    if "status" in want:
+        facts["status"] = transfer.status
+    if "same_account" in want:
+        facts["same_account"] = sender_id is not None and sender_id == receiver_id
+    want = reads["model"]
+    model: dict[str, Any] = {}
+    if "version" in want:
+        model["version"] = state.caches.model.version
+    if "threshold" in want:
+        model["threshold"] = state.caches.model.threshold
     return {
-        "transfer": {
-            "id": transfer.id,
-            "amount": transfer.cents / 100,
-            "hour": t.hour,
-            "minute_of_day": t.hour * 60 + t.minute,
-            "night": night,
-            "type": transfer.type,
-            "status": transfer.status,
-            "same_account": sender_id is not None and sender_id == receiver_id,
-        },
-        "sender": _sender_facts(transfer, state, sender_id, sender, night, windows),
-        "receiver": _receiver_facts(transfer, state, receiver_id, receiver, sender_id),
-        "model": {
-            "version": state.caches.model.version,
-            "threshold": state.caches.model.threshold,
-        },
+        "transfer": facts,
+        "sender": _sender_facts(transfer, state, sender_id, sender, night, windows, reads),
+        "receiver": _receiver_facts(transfer, state, receiver_id, receiver, sender_id, reads),
+        "model": model,
     }
 
 
@@ -217,6 +240,9 @@ def night_start(t: datetime) -> datetime:
     return evening if t.hour >= NIGHT_STARTS else evening - DAY
 
 
+_DEVICE = frozenset({"device", "device_age_hours", "device_new", "new_device_total"})
+
+
 def _sender_facts(
     transfer: Transfer,
     state: State,
@@ -224,46 +250,54 @@ def _sender_facts(
     sender: Account | None,
     night: bool,
     windows: frozenset[tuple[str, int]],
+    reads: Mapping[str, frozenset[str]],
 ) -> dict[str, Any]:
     t = transfer.time
     if sender_id is None:
         return {"known": False}
     if sender is None:
         sender = Account()
+    want = reads["sender"]
     sent = sender.sent
-    if any(entry[2] == transfer.id for entry in sent):  # a replay is not its own history
+    if sent and any(entry[2] == transfer.id for entry in sent):  # a replay is not its history
         sent = [entry for entry in sent if entry[2] != transfer.id]
-    end = bisect.bisect_right(sent, t, key=_at)  # entries up to this transfer's time
+    end = bisect.bisect_right(sent, t, key=_at) if sent else 0  # entries up to this transfer
 
     def total(since: datetime) -> float:
+        if not end:
+            return 0.0
         start = bisect.bisect_left(sent, since, key=_at, hi=end)
         return sum(entry[1] for entry in sent[start:end]) / 100
 
-    out: dict[str, Any] = {
-        "known": True,
-        "id": sender_id,
-        "individual": sender.individual,
-        "age_days": _days(sender.opened, t),
-        "night_limit": NIGHT_LIMIT_CENTS / 100 if sender.individual else None,
-        "night_total": total(night_start(t)) if night else 0.0,
-        "daily_limit": sender.daily_limit,
-        "per_transfer_limit": sender.per_transfer_limit,
-        "day_total": total(t - DAY),
-        "device": None,
-        "device_age_hours": None,
-        "device_new": None,
-        "new_device_total": None,
-    }
-    if sender.login_device is not None and sender.login_at is not None and sender.login_at <= t:
-        registered = state.devices.get((sender_id, sender.login_device))
-        out["device"] = sender.login_device
-        if registered is not None:
-            age = (t - registered).total_seconds() / 3600
-            out["device_age_hours"] = round(age, 3)
-            out["device_new"] = age < 24
-            out["new_device_total"] = total(registered) if age < 24 else 0.0
+    out: dict[str, Any] = {"known": True, "id": sender_id}
+    if "individual" in want:
+        out["individual"] = sender.individual
+    if "age_days" in want:
+        out["age_days"] = _days(sender.opened, t)
+    if "night_limit" in want:
+        out["night_limit"] = NIGHT_LIMIT_CENTS / 100 if sender.individual else None
+    if "night_total" in want:
+        out["night_total"] = total(night_start(t)) if night else 0.0
+    if "daily_limit" in want:
+        out["daily_limit"] = sender.daily_limit
+    if "per_transfer_limit" in want:
+        out["per_transfer_limit"] = sender.per_transfer_limit
+    if "day_total" in want:
+        out["day_total"] = total(t - DAY)
+    if not want.isdisjoint(_DEVICE):
+        out["device"] = out["device_age_hours"] = None
+        out["device_new"] = out["new_device_total"] = None
+        device, login_at = sender.login_device, sender.login_at
+        if device is not None and login_at is not None and login_at <= t:
+            registered = state.devices.get((sender_id, device))
+            out["device"] = device
+            if registered is not None:
+                age = (t - registered).total_seconds() / 3600
+                out["device_age_hours"] = round(age, 3)
+                out["device_new"] = age < 24
+                out["new_device_total"] = total(registered) if age < 24 else 0.0
     for function, minutes in windows:
-        start = bisect.bisect_left(sent, t - _minutes(minutes), key=_at, hi=end)
+        start = bisect.bisect_left(sent, t - _minutes(minutes), key=_at, hi=end) if end else 0
         if function == "transfers_last":
             value: float = end - start + 1  # this transfer included
         else:
@@ -272,35 +306,44 @@ def _sender_facts(
     return out
 
 
+_RING = frozenset({"ring_id", "ring_status", "ring_kind"})
+
+
 def _receiver_facts(
     transfer: Transfer,
     state: State,
     receiver_id: str | None,
     receiver: Account | None,
     sender_id: str | None,
+    reads: Mapping[str, frozenset[str]],
 ) -> dict[str, Any]:
     if receiver_id is None:
         return {"known": False}
     if receiver is None:
         receiver = Account()
+    want = reads["receiver"]
     caches = state.caches
-    ring = caches.rings.get(receiver_id)
-    distinct: int | None = None
-    if _young(receiver, transfer.time):
-        senders = receiver.senders or set()
-        distinct = len(senders) + (sender_id is not None and sender_id not in senders)
-    return {
-        "known": True,
-        "id": receiver_id,
-        "individual": receiver.individual,
-        "age_days": _days(receiver.opened, transfer.time),
-        "ring_id": ring.ring_id if ring else None,
-        "ring_status": ring.status if ring else None,
-        "ring_kind": ring.kind if ring else None,
-        "gnn_score": caches.scores.get(receiver_id),
-        "confirmed_frauds_received": caches.frauds.get(receiver_id, 0),
-        "distinct_senders": distinct,
-    }
+    out: dict[str, Any] = {"known": True, "id": receiver_id}
+    if "individual" in want:
+        out["individual"] = receiver.individual
+    if "age_days" in want:
+        out["age_days"] = _days(receiver.opened, transfer.time)
+    if not want.isdisjoint(_RING):
+        ring = caches.rings.get(receiver_id)
+        out["ring_id"] = ring.ring_id if ring else None
+        out["ring_status"] = ring.status if ring else None
+        out["ring_kind"] = ring.kind if ring else None
+    if "gnn_score" in want:
+        out["gnn_score"] = caches.scores.get(receiver_id)
+    if "confirmed_frauds_received" in want:
+        out["confirmed_frauds_received"] = caches.frauds.get(receiver_id, 0)
+    if "distinct_senders" in want:
+        distinct: int | None = None
+        if _young(receiver, transfer.time):
+            senders = receiver.senders or set()
+            distinct = len(senders) + (sender_id is not None and sender_id not in senders)
+        out["distinct_senders"] = distinct
+    return out
 
 
 @functools.cache
@@ -312,8 +355,11 @@ def _at(entry: tuple[datetime, int, str]) -> datetime:
     return entry[0]
 
 
+_YOUNG = timedelta(days=YOUNG_ACCOUNT_DAYS)
+
+
 def _young(account: Account, at: datetime) -> bool:
-    return account.opened is not None and at - account.opened < timedelta(days=YOUNG_ACCOUNT_DAYS)
+    return account.opened is not None and at - account.opened < _YOUNG
 
 
 def _days(opened: datetime | None, at: datetime) -> float | None:
