@@ -36,6 +36,7 @@ cProfile.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -158,10 +159,33 @@ class Alerts:
         return time.monotonic() - started
 
 
+def cpu_seconds(process: psutil.Process) -> float:
+    """User and system CPU time of a process and its children that ended (0 once gone)."""
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.user + times.system)
+
+
+def servers(settings: Any) -> dict[str, psutil.Process]:
+    """This stack's Neo4j and Kafka processes, by name (those running)."""
+    from stack.manager import Stack
+
+    stack = Stack(settings)
+    found: dict[str, psutil.Process] = {}
+    for name, server in (("Neo4j", stack.neo4j), ("Kafka", stack.kafka)):
+        pid = server.pid()
+        if pid is not None:
+            with contextlib.suppress(psutil.Error):
+                found[name] = psutil.Process(pid)
+    return found
+
+
 def usable_keys(data: Path) -> list[str]:
     keys = pd.read_csv(data / "chaves_pix.csv", dtype=str, usecols=["chave_pix", "cpf_cnpj"])
     holders = set(pd.read_csv(data / "usuarios.csv", dtype=str, usecols=["cpf_cnpj"])["cpf_cnpj"])
-    return keys.loc[keys["cpf_cnpj"].isin(holders), "chave_pix"].tolist()
+    return [str(k) for k in keys.loc[keys["cpf_cnpj"].isin(holders), "chave_pix"]]
 
 
 def graph_now(gateway: Gateway) -> datetime:
@@ -357,7 +381,7 @@ def in_process(args: argparse.Namespace) -> list[str]:
         for i, r in enumerate(rows)
     ]
     rules = load_rules(DEFAULT_RULES)
-    fake = _Fake()
+    fake: Any = _Fake()  # consumer, producer and gateway
     engine = DecisionEngine(fake, fake, fake, topics, rules, state)
     out = [f"- in-process, {len(messages):,} transfers of {args.data}:"]
     half = len(messages) // 2
@@ -384,7 +408,7 @@ def in_process(args: argparse.Namespace) -> list[str]:
     full = state_of((*static, "log_autenticacao"))
     full.caches = state.caches
     kept: list[tuple[Any, ...]] = []
-    recorder = _Fake(kept)
+    recorder: Any = _Fake(kept)
     engine = DecisionEngine(recorder, recorder, recorder, topics, rules, full, emit_allow=True)
     for start in range(0, len(messages), 300):
         engine._handle(messages[start : start + 300])
@@ -490,6 +514,9 @@ def main() -> None:
         )
         process = psutil.Process(engine.proc.pid)
         loader_process = psutil.Process(loader.pid) if loader is not None else None
+        others = servers(settings)  # Neo4j and Kafka, when this stack's pid files say
+        others["this benchmark"] = psutil.Process()  # producer and alert reader
+        shares: list[str] = []
         out.append("")
         out.append(
             "| transfers/s asked | achieved | timed alerts | p50 | p99 | max | engine share p99 "
@@ -501,6 +528,7 @@ def main() -> None:
             cpu_before = sum(process.cpu_times()[:2])
             loader_before = sum(loader_process.cpu_times()[:2]) if loader_process else 0.0
             machine_before = psutil.cpu_times()
+            others_before = {name: cpu_seconds(p) for name, p in others.items()}
             t0 = time.monotonic()
             ids, achieved = send_at_rate(
                 producer,
@@ -523,6 +551,20 @@ def main() -> None:
                 else 0.0
             )
             machine = psutil.cpu_times()
+            sent = rate * args.seconds
+            per_transfer = {
+                "engine": cpu * elapsed,
+                **({"loader": loader_cpu * elapsed} if loader_process else {}),
+                **{name: cpu_seconds(p) - others_before[name] for name, p in others.items()},
+            }
+            shares.append(
+                f"- at {rate:,.0f}/s, CPU per transfer sent (send and drain, "
+                f"{elapsed:.1f} s): "
+                + ", ".join(
+                    f"{name} {used / sent * 1e6:,.0f} µs" for name, used in per_transfer.items()
+                )
+                + f"; together {sum(per_transfer.values()) / sent * 1e6:,.0f} µs"
+            )
             spent = sum(machine) - sum(machine_before)
             busy = 1 - (machine.idle - machine_before.idle) / spent if spent else 0.0
             got = [alerts.seen[t] for t in ids if t in alerts.seen]
@@ -536,6 +578,8 @@ def main() -> None:
                 f"| {busy:.0%} of {os.cpu_count()} CPUs | {os.getloadavg()[0]:.1f} |"
             )
             print(out[-1], flush=True)
+        out.append("")
+        out.extend(shares)
         engine.stop()
         if args.profile is not None:
             out.append(f"- profile of the engine's decision loop: {args.profile}")
