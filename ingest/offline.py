@@ -18,8 +18,9 @@ import os
 import re
 import shutil
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,7 +32,7 @@ import pyarrow.csv as pacsv
 
 from graph.gateway import Gateway, apply_schema
 from ingest.bulk import DatasetReport, write_rejects
-from ingest.mapping import DataMapping
+from ingest.mapping import DataMapping, DatasetMapping
 from ingest.offline_graph import GraphTables, NodeTable, RelTable, build_graph
 from ingest.sources import dataset_files, read_file
 from ingest.validate import validate
@@ -133,6 +134,29 @@ def _chunks(frame: pd.DataFrame, rows: int) -> Iterator[pd.DataFrame]:
         yield frame.iloc[start : start + rows]
 
 
+def raw_chunks(path: Path, entry: DatasetMapping) -> Iterator[pd.DataFrame]:
+    """A dataset file's rows, ``CHUNK_ROWS`` at a time, parsed as ``read_file`` parses the
+    whole file (a CSV file with pandas' chunked reader and the same options), so that a large
+    file is never held whole; at least one chunk, empty for a file without rows."""
+    if path.suffix == ".parquet":
+        yield from _chunks(read_file(path, entry), CHUNK_ROWS)
+        return
+    options = {"dtype": str, "keep_default_na": False, "na_filter": False}
+    yielded = False
+    try:
+        with pd.read_csv(
+            path, sep=entry.separator, encoding=entry.encoding, chunksize=CHUNK_ROWS, **options
+        ) as reader:
+            for chunk in reader:
+                yielded = True
+                yield chunk
+    except (OSError, ValueError, LookupError):  # UnicodeDecodeError is a ValueError
+        read_file(path, entry)  # raises the loaders' own message for this file
+        raise RingwatchError(f"Cannot read {path} in chunks, though it reads whole.") from None
+    if not yielded:
+        yield read_file(path, entry)
+
+
 def read_and_validate(
     directory: Path,
     mapping: DataMapping,
@@ -157,15 +181,13 @@ def read_and_validate(
                 say(f"{dataset}: no file, skipped")
                 continue
             began = time.monotonic()
-            raw = read_file(path, mapping.of(dataset))
-            parts = list(
-                pool.map(
-                    _validate_chunk,
-                    *zip(*((dataset, c, mapping) for c in _chunks(raw, CHUNK_ROWS)), strict=True),
-                )
-            )
-            read = len(raw)
-            del raw
+            parts, pending, read = [], deque[Future[tuple[pd.DataFrame, pd.DataFrame]]](), 0
+            for chunk in raw_chunks(path, mapping.of(dataset)):
+                read += len(chunk)
+                pending.append(pool.submit(_validate_chunk, dataset, chunk, mapping))
+                if len(pending) > workers:  # a few chunks in flight, not the whole file
+                    parts.append(pending.popleft().result())
+            parts += [future.result() for future in pending]
             good = pd.concat([p[0] for p in parts], ignore_index=True)
             bad = pd.concat([p[1] for p in parts], ignore_index=True)
             del parts

@@ -95,6 +95,18 @@ def _with_bare(described: pd.DataFrame, key: str, *mentioned: pd.Series) -> pd.D
     return pd.concat([described, bare], ignore_index=True)
 
 
+def _rows(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    """``frame[keep]``, or ``frame`` itself when every row is kept: a boolean selection
+    copies every column, which for ten million transfers or logins is gigabytes."""
+    return frame if bool(keep.all()) else frame[keep]
+
+
+def _first(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The first row of each ``key`` (``drop_duplicates(key)``), without a copy when the
+    ids are already distinct."""
+    return _rows(frame, ~frame.duplicated(key, keep="first"))
+
+
 def _pairs(frame: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
     """Distinct (start, end) pairs: what a relationship MERGE leaves."""
     return frame[[start, end]].drop_duplicates().reset_index(drop=True)
@@ -113,8 +125,8 @@ def build_graph(valid: dict[str, pd.DataFrame]) -> GraphTables:
     keys = _frame(valid, schema.CHAVES)
     devices = _frame(valid, schema.DISPOSITIVOS)
     limits = _frame(valid, schema.LIMITES)
-    logins = _frame(valid, schema.LOGS).drop_duplicates("id_log", keep="first")
-    txs = _frame(valid, schema.TRANSACOES).drop_duplicates("id_transacao", keep="first")
+    logins = _first(_frame(valid, schema.LOGS), "id_log")
+    txs = _first(_frame(valid, schema.TRANSACOES), "id_transacao")
     frauds = _frame(valid, schema.FRAUDES)
     g = GraphTables()
 
@@ -206,7 +218,7 @@ def build_graph(valid: dict[str, pd.DataFrame]) -> GraphTables:
             {"timestamp": DATETIME},
         )
     )
-    with_ip = logins[logins["ip"].notna()]
+    with_ip = _rows(logins, logins["ip"].notna())
     g.nodes.append(NodeTable("IP", "address", pd.DataFrame({"address": _ids(with_ip["ip"])})))
     for rel, end, column, frame in (
         ("BY", "Account", "id_usuario", logins),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from ingest.offline import compact, write_import_files
 from ingest.offline_graph import build_graph
@@ -50,11 +51,52 @@ def test_compacted_rows_hold_the_same_values_in_less_memory():
         assert texts and all(small[c].dtype == "str" for c in texts), dataset
 
 
-def test_import_files_from_compacted_rows_are_byte_identical(tmp_path):
-    """The graph tables built from compacted rows give the very same importer CSV files."""
-    frames = with_gaps(validated())
+@pytest.mark.parametrize("gaps", [False, True])
+def test_import_files_from_compacted_rows_are_byte_identical(tmp_path, gaps):
+    """The graph tables built from compacted rows give the very same importer CSV files,
+    with every login's ip present or a third of them missing."""
+    frames = with_gaps(validated()) if gaps else validated()
     plain = files(frames, tmp_path / "plain")
     small = files({d: compact(f) for d, f in frames.items()}, tmp_path / "compact")
     assert plain.keys() == small.keys() and len(plain) > 10
     for name, content in plain.items():
         assert small[name] == content, name
+
+
+def test_chunked_reading_gives_the_rows_read_file_gives(tmp_path, monkeypatch):
+    """A file read in chunks holds, chunk after chunk, exactly the frame ``read_file`` reads
+    whole (text, empty strings, a quoted comma and newline); a header-only file gives one
+    empty chunk with its columns."""
+    from ingest import offline
+    from ingest.mapping import DatasetMapping
+
+    monkeypatch.setattr(offline, "CHUNK_ROWS", 7)
+    path = tmp_path / "usuarios.csv"
+    lines = ["id_usuario,nome,email"] + [f"U{i:03d},Nome {i},u{i}@x.com" for i in range(30)]
+    lines += ['U900,"Silva, ""Ana""\nSegunda linha",', "U901,,"]
+    path.write_text("\n".join(lines) + "\n")
+    chunks = list(offline.raw_chunks(path, DatasetMapping()))
+    assert [len(c) for c in chunks] == [7, 7, 7, 7, 4]
+    whole = pd.concat(chunks, ignore_index=True)
+    pd.testing.assert_frame_equal(whole, read_file(path))
+    header = tmp_path / "fraudes.csv"
+    header.write_text("id_fraude,id_transacao\n")
+    (empty,) = offline.raw_chunks(header, DatasetMapping())
+    assert empty.empty and list(empty.columns) == ["id_fraude", "id_transacao"]
+
+
+def test_read_and_validate_keeps_every_valid_row_of_the_fixtures(tmp_path, monkeypatch):
+    """Validated in small chunks by worker processes, each dataset's valid rows are those
+    ``validate`` gives for the whole file, in order."""
+    from ingest import offline
+    from ingest.mapping import DataMapping
+
+    monkeypatch.setattr(offline, "CHUNK_ROWS", 500)
+    valid, reports = offline.read_and_validate(
+        FIXTURES, DataMapping(), tmp_path, lambda _: None, workers=2
+    )
+    expected = validated()
+    assert set(valid) == set(expected)
+    for dataset, frame in expected.items():
+        pd.testing.assert_frame_equal(valid[dataset], compact(frame.reset_index(drop=True)))
+    assert sum(r.read for r in reports) == sum(r.written + r.rejected for r in reports)
