@@ -182,6 +182,31 @@ def servers(settings: Any) -> dict[str, psutil.Process]:
     return found
 
 
+def group_lag(bootstrap: str, group: str, topic: str) -> int | None:
+    """Records of ``topic`` that consumer group ``group`` has not committed yet (None when
+    it committed nothing or Kafka does not answer)."""
+    from kafka import KafkaAdminClient, KafkaConsumer
+
+    try:
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","))
+        try:
+            answer = admin.list_group_offsets(group)
+            offsets = answer.get(group, answer)  # kafka-python 3 answers per group id
+            committed = {tp: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+        finally:
+            admin.close()
+        if not committed:
+            return None
+        probe = KafkaConsumer(bootstrap_servers=bootstrap.split(","))
+        try:
+            ends = probe.end_offsets(list(committed))
+        finally:
+            probe.close()
+        return int(sum(ends[tp] - offset for tp, offset in committed.items()))
+    except Exception:
+        return None
+
+
 def usable_keys(data: Path) -> list[str]:
     keys = pd.read_csv(data / "chaves_pix.csv", dtype=str, usecols=["chave_pix", "cpf_cnpj"])
     holders = set(pd.read_csv(data / "usuarios.csv", dtype=str, usecols=["cpf_cnpj"])["cpf_cnpj"])
@@ -571,9 +596,11 @@ def main() -> None:
                 **({"loader": loader_cpu * elapsed} if loader_process else {}),
                 **{name: cpu_seconds(p) - others_before[name] for name, p in others.items()},
             }
+            behind = group_lag(bootstrap, f"s-{topics.prefix}", topic) if loader else None
             shares.append(
-                f"- at {rate:,.0f}/s, CPU per transfer sent (send and drain, "
-                f"{elapsed:.1f} s): "
+                f"- at {rate:,.0f}/s, loader behind by "
+                f"{'?' if behind is None else f'{behind:,}'} transfers when the alerts were "
+                f"in; CPU per transfer sent (send and drain, {elapsed:.1f} s): "
                 + ", ".join(
                     f"{name} {used / sent * 1e6:,.0f} µs" for name, used in per_transfer.items()
                 )
