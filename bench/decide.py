@@ -461,6 +461,14 @@ def main() -> None:
         help="run the loader N steps nicer (lower CPU priority) than the engine, as a "
         "deployment that puts decisions before loading would",
     )
+    parser.add_argument(
+        "--wait-loader",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="after the rates, wait up to S seconds for the loader to catch up and report "
+        "the loader's and Neo4j's CPU per transfer loaded",
+    )
     parser.add_argument("--models-dir", type=Path, default=ROOT / "models")
     parser.add_argument("--ring-share", type=float, default=0.05)
     parser.add_argument("--emit-allow", action="store_true", help="time every transfer")
@@ -563,6 +571,12 @@ def main() -> None:
             "| load average |"
         )
         out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        loading = [
+            *([loader_process] if loader_process else []),
+            *(p for name, p in others.items() if name == "Neo4j"),
+        ]
+        loading_before, loading_t0 = sum(cpu_seconds(p) for p in loading), time.monotonic()
+        total_sent = 0
         for i, rate in enumerate(float(r) for r in args.rates.split(",")):
             cpu_before = sum(process.cpu_times()[:2])
             loader_before = sum(loader_process.cpu_times()[:2]) if loader_process else 0.0
@@ -591,6 +605,7 @@ def main() -> None:
             )
             machine = psutil.cpu_times()
             sent = rate * args.seconds
+            total_sent += int(sent)
             per_transfer = {
                 "engine": cpu * elapsed,
                 **({"loader": loader_cpu * elapsed} if loader_process else {}),
@@ -621,6 +636,22 @@ def main() -> None:
             print(out[-1], flush=True)
         out.append("")
         out.extend(shares)
+        if args.wait_loader and loader is not None:
+            deadline = time.monotonic() + args.wait_loader
+            behind = group_lag(bootstrap, f"s-{topics.prefix}", topic)
+            while (behind is None or behind > 0) and time.monotonic() < deadline:
+                time.sleep(1)
+                behind = group_lag(bootstrap, f"s-{topics.prefix}", topic)
+            spent = sum(cpu_seconds(p) for p in loading) - loading_before
+            loaded = total_sent - (behind or 0)
+            out.append(
+                f"- loader and Neo4j from the first send until the loader was "
+                f"{'caught up' if behind == 0 else f'still {behind:,} behind'} "
+                f"({time.monotonic() - loading_t0:.0f} s): {spent:.1f} s of CPU for "
+                f"{loaded:,} transfers loaded, {spent / max(1, loaded) * 1e6:,.0f} µs per "
+                f"transfer; load average {os.getloadavg()[0]:.1f}"
+            )
+            print(out[-1], flush=True)
         engine.stop()
         if args.profile is not None:
             out.append(f"- profile of the engine's decision loop: {args.profile}")
