@@ -233,7 +233,8 @@ def _write_csv(path: Path, header: list[str], table: pa.Table) -> bool:
         pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False))
     multiline = False
     for column in table.columns:
-        if pa.types.is_string(column.type) and len(column):
+        text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+        if text and len(column):
             multiline |= bool(pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py())
     return multiline
 

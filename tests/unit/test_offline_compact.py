@@ -26,15 +26,23 @@ def validated() -> dict[str, pd.DataFrame]:
 
 
 def with_gaps(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """The fixtures with a third of the logins lacking their (optional) ip."""
+    """The fixtures with a third of the logins lacking their (optional) ip, and a holder's
+    name that spans two lines (the importer then needs --multiline-fields)."""
     logins = frames["log_autenticacao"].copy()
     logins.loc[logins.index[::3], "ip"] = None
-    return {**frames, "log_autenticacao": logins}
+    users = frames["usuarios"].copy()
+    users.loc[users.index[0], "nome"] = "Ana\nSegunda linha"
+    return {**frames, "log_autenticacao": logins, "usuarios": users}
 
 
-def files(frames: dict[str, pd.DataFrame], directory: Path) -> dict[str, bytes]:
+def files(frames: dict[str, pd.DataFrame], directory: Path) -> dict[str, object]:
+    """The import files' contents by name, and the multi-line flag under ``multiline``."""
     written = write_import_files(build_graph(frames), directory)
-    return {p.name: p.read_bytes() for _, p in written.nodes + written.relationships}
+    out: dict[str, object] = {
+        p.name: p.read_bytes() for _, p in written.nodes + written.relationships
+    }
+    out["multiline"] = written.multiline
+    return out
 
 
 def test_compacted_rows_hold_the_same_values_in_less_memory():
@@ -59,6 +67,7 @@ def test_import_files_from_compacted_rows_are_byte_identical(tmp_path, gaps):
     plain = files(frames, tmp_path / "plain")
     small = files({d: compact(f) for d, f in frames.items()}, tmp_path / "compact")
     assert plain.keys() == small.keys() and len(plain) > 10
+    assert small["multiline"] is gaps  # only the world with gaps has a two-line name
     for name, content in plain.items():
         assert small[name] == content, name
 
