@@ -37,10 +37,13 @@ def find(
     details: Callable[[list[str]], pd.DataFrame],
     cfg: DetectionConfig,
     outside: pd.DataFrame | None = None,
+    pace: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Scored rings (pipeline RING_COLUMNS) not already in ``known``, and counts per detector;
-    ``outside``: each pair's transfers outside this window (``oneoff.coded_pairs``)."""
-    graph = oneoff.one_off(transfers, outside)
+    ``outside``: each pair's transfers outside this window (``oneoff.coded_pairs``);
+    ``pace``: each account's one-off counterparties and active days outside it
+    (``oneoff.PACE_COLUMNS``)."""
+    graph = oneoff.one_off(transfers, outside, pace)
     found = novelty.detect(graph, cfg)
     bursts = pd.concat(
         [

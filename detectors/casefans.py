@@ -60,13 +60,15 @@ def own_p_values(
     """Per test, the chance that ``hub`` has at least ``near`` one-off counterparties within
     ``trace_max_days`` of ``t0`` at its own pace: its ``count`` of them in all, minus those
     near the case, over the days it was active away from the case update its class's gamma
-    prior (``novelty.priors``), which gives a negative-binomial count for the days near it."""
-    exposure = np.maximum(graph.span_days - graph.first_day, 1.0)
+    prior (``novelty.priors``), which gives a negative-binomial count for the days near it.
+    ``count`` includes the one-off counterparties outside the window, and the days away
+    include the days the account was active outside it (``OneOff.away``)."""
+    exposure = np.maximum(graph.span_days - graph.first_day, 1.0) + graph.away_days
     shape, rate = priors(graph, count, exposure, cfg.novelty_prior_bins)
     lo, hi = graph.first_day[hub], graph.first_day[hub] + graph.active_days[hub]
     w = cfg.trace_max_days
     around = np.clip(np.minimum(hi, t0 + w) - np.maximum(lo, t0 - w), 0.0, None)
-    away = np.maximum(graph.active_days[hub] - around, 0.0)
+    away = np.maximum(graph.active_days[hub] - around, 0.0) + graph.away_days[hub]
     a, b = shape[hub] + (count[hub] - near), rate[hub] + away
     width = np.maximum(around, 1.0)
     p: np.ndarray = nbinom.sf(near - 1, a, b / (b + width))
@@ -140,7 +142,7 @@ def detect(
         if mine.any():
             own = own_p_values(
                 graph,
-                count[d],
+                count[d] + graph.away(d),
                 found.loc[mine, "n"].to_numpy(dtype=float),
                 found.loc[mine, "code"].to_numpy(dtype=np.int64),
                 found.loc[mine, "t0"].to_numpy(dtype=float),

@@ -14,7 +14,7 @@ import pandas as pd
 
 from detectors.config import DetectionConfig
 from detectors.frames import Inputs, empty_transfers
-from detectors.oneoff import empty_outside
+from detectors.oneoff import empty_outside, empty_pace
 from graph.gateway import Graph
 
 Window = tuple[str, str]
@@ -149,12 +149,14 @@ def shared_inputs(gateway: Graph, cfg: DetectionConfig) -> Inputs:
 
 def window_inputs(gateway: Graph, window: Window, shared: Inputs, alone: bool = True) -> Inputs:
     """``shared`` with the transfers and trace seeds of one window; unless the window is
-    ``alone`` (it holds the whole history), also its pairs' transfers outside it."""
+    ``alone`` (it holds the whole history), also its pairs' transfers outside it and its
+    accounts' pace outside it."""
     return replace(
         shared,
         transfers=transfers(gateway, *window),
         seeds=seeds(gateway, *window),
         outside_pairs=empty_outside() if alone else outside_pairs(gateway, *window),
+        outside_pace=empty_pace() if alone else outside_pace(gateway, *window),
     )
 
 
@@ -171,5 +173,23 @@ def outside_pairs(gateway: Graph, since: str, until: str) -> pd.DataFrame:
             "src": np.asarray(cols["src"][0], dtype=object),
             "dst": np.asarray(cols["dst"][0], dtype=object),
             "transfers": np.asarray(cols["transfers"][0], dtype=np.int64),
+        }
+    )
+
+
+def outside_pace(gateway: Graph, since: str, until: str) -> pd.DataFrame:
+    """Accounts with transfers in [since, until) and their pace outside it (one-off
+    counterparties in and out, days active): ``oneoff.PACE_COLUMNS``."""
+    cols = gateway.query(
+        "detectors/outside_pace", {"since": since, "until": until}, mode="read"
+    ).columns()
+    if not cols.get("account") or not cols["account"][0]:
+        return empty_pace()
+    return pd.DataFrame(
+        {
+            "account": np.asarray(cols["account"][0], dtype=object),
+            "one_off_in": np.asarray(cols["one_off_in"][0], dtype=np.int64),
+            "one_off_out": np.asarray(cols["one_off_out"][0], dtype=np.int64),
+            "days": np.asarray(cols["days"][0], dtype=float),
         }
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from detectors.oneoff import empty_outside
+from detectors.oneoff import empty_outside, empty_pace
 
 # One row per ring or linked-account cluster, as every detection step returns them.
 RING_COLUMNS = [
@@ -110,3 +110,7 @@ class Inputs:
     # how many transfers each made outside it (src, dst, transfers), so that a relationship
     # that repeats across windows is not read as a one-off.
     outside_pairs: pd.DataFrame = field(default_factory=empty_outside)
+    # ... and each account's pace outside it: its one-off counterparties there, in and out,
+    # and the days it was active there (account, one_off_in, one_off_out, days), so that a
+    # burst of strangers is measured against the account's whole history.
+    outside_pace: pd.DataFrame = field(default_factory=empty_pace)

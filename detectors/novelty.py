@@ -19,7 +19,8 @@ Surprise is -log10 of the probability of seeing at least that many one-off count
 the window. The account's rate is uncertain: it starts from the population's spread of rates
 (a gamma distribution fitted to the accounts of its class, ``gamma_prior``) and is updated by
 what the account did outside the burst over its days at risk (from its first transfer to the
-end of the window), which gives a negative-binomial count for the window.
+end of the window, plus the days it was active outside the window when the run reads one
+window of a longer history), which gives a negative-binomial count for the window.
 Bins are quantiles of the current graph, so they adapt to its population.
 """
 
@@ -169,9 +170,11 @@ def _direction(
     cols = ["hub", "first", "n", "expected", "surprise", "window_days"]
     if len(hub) == 0:
         return pd.DataFrame(columns=cols), order, other, day
-    total = np.bincount(hub, minlength=len(graph.names))
-    # days at risk: an account can meet strangers from its first transfer to the window's end
-    exposure = np.maximum(graph.span_days - graph.first_day, 1.0)
+    # the window's one-off counterparties and those outside it, when the window is one of many
+    total = np.bincount(hub, minlength=len(graph.names)) + graph.away(direction)
+    # days at risk: an account can meet strangers from its first transfer to the window's end,
+    # and on the days it was active outside the window
+    exposure = np.maximum(graph.span_days - graph.first_day, 1.0) + graph.away_days
     shape, rate = priors(graph, total, exposure, cfg.novelty_prior_bins)
     frames = []
     for width in cfg.novelty_windows_days:

@@ -8,7 +8,10 @@ The pair is unordered: paying back someone who paid you is part of one relations
 
 A run that reads one time window of a longer history passes the transfers each pair made
 outside the window (``outside``: src, dst, transfers): a pair that pays every two months is an
-ordinary relationship even when a 120-day window holds only one of its transfers.
+ordinary relationship even when a 120-day window holds only one of its transfers. It also
+passes each account's pace away from the window (``pace``: account, one-off counterparties
+in and out outside the window, and the days it was active outside it), so that an account's
+yardstick for a burst of strangers is its whole history, not one window of it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ class OneOff:
     each one-off edge; ``span_days`` is the length of the observed window; ``degree`` is each
     account's number of distinct counterparties over all transfers (one-off or not) and
     ``active_days`` the length of the period it was active, from ``first_day``
-    (``active_period``).
+    (``active_period``). ``away_in``, ``away_out`` and ``away_days`` are each account's
+    one-off counterparties (senders, receivers) outside the window, and the days it was
+    active outside it (all zero when the window is the whole history).
     """
 
     names: pd.Index
@@ -43,9 +48,17 @@ class OneOff:
     degree: np.ndarray
     active_days: np.ndarray
     first_day: np.ndarray
+    away_in: np.ndarray
+    away_out: np.ndarray
+    away_days: np.ndarray
 
     def __len__(self) -> int:
         return len(self.src)
+
+    def away(self, direction: str) -> np.ndarray:
+        """Each account's one-off counterparties outside the window: senders (``in``) or
+        receivers (``out``)."""
+        return self.away_in if direction == "in" else self.away_out
 
     def frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
         """The (selected) edges as a frame with account ids: src, dst, day, amount, row."""
@@ -66,6 +79,20 @@ def days_since_start(ts: pd.Series) -> np.ndarray:
     secs = ts.to_numpy().astype("datetime64[s]").astype(np.int64)
     days: np.ndarray = (secs - (secs.min() if len(secs) else 0)) / DAY_S
     return days
+
+
+PACE_COLUMNS = ["account", "one_off_in", "one_off_out", "days"]
+
+
+def empty_pace() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "account": pd.Series(dtype=object),
+            "one_off_in": pd.Series(dtype=np.int64),
+            "one_off_out": pd.Series(dtype=np.int64),
+            "days": pd.Series(dtype=float),
+        }
+    )
 
 
 def empty_outside() -> pd.DataFrame:
@@ -122,10 +149,29 @@ def active_period(account: np.ndarray, day: np.ndarray, n: int) -> tuple[np.ndar
     return start, np.minimum(hi + pad, float(day.max())) - start
 
 
-def one_off(transfers: pd.DataFrame, outside: pd.DataFrame | None = None) -> OneOff:
+def _away(names: pd.Index, pace: pd.DataFrame | None) -> tuple[np.ndarray, ...]:
+    """``pace`` (PACE_COLUMNS) as arrays by account code: one-off in, one-off out, days."""
+    n = len(names)
+    ins, outs, days = np.zeros(n), np.zeros(n), np.zeros(n)
+    if pace is not None and len(pace):
+        at = names.get_indexer(pace["account"])
+        seen = at >= 0
+        ins[at[seen]] = pace["one_off_in"].to_numpy(dtype=float)[seen]
+        outs[at[seen]] = pace["one_off_out"].to_numpy(dtype=float)[seen]
+        days[at[seen]] = pace["days"].to_numpy(dtype=float)[seen]
+    return ins, outs, days
+
+
+def one_off(
+    transfers: pd.DataFrame,
+    outside: pd.DataFrame | None = None,
+    pace: pd.DataFrame | None = None,
+) -> OneOff:
     """The transfers whose unordered account pair occurs exactly once in ``transfers`` and
-    never ``outside`` it (``coded_pairs``)."""
+    never ``outside`` it (``coded_pairs``); ``pace``: each account's one-off counterparties
+    and active days outside the window (PACE_COLUMNS)."""
     names, s, d, key, pair = coded_pairs(transfers, outside)
+    away_in, away_out, away_days = _away(names, pace)
     m, n = len(transfers), max(len(names), 1)
     single = np.flatnonzero((pair == 1) & (s != d))
     day = days_since_start(transfers["ts"])
@@ -143,4 +189,7 @@ def one_off(transfers: pd.DataFrame, outside: pd.DataFrame | None = None) -> One
         degree=degree,
         active_days=active,
         first_day=first,
+        away_in=away_in,
+        away_out=away_out,
+        away_days=away_days,
     )

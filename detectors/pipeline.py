@@ -138,6 +138,7 @@ def find_rings(
         details or _account_rows(inputs.accounts),
         cfg,
         inputs.outside_pairs,
+        inputs.outside_pace,
     )
     if len(slow):
         rings = pd.concat([rings, slow], ignore_index=True) if len(rings) else slow

@@ -157,6 +157,49 @@ def test_a_window_is_told_its_pairs_transfers_outside_it(gateway, loaded):
     )
 
 
+def test_a_window_is_told_its_accounts_pace_outside_it(gateway, loaded):
+    """For a window of days 3 to 6 of the 9-day history, the stored query gives each account
+    of the window its one-off counterparties outside the window (pairs with a single transfer
+    in the whole history, in and out) and the days it was active before and after the window,
+    as counted from the transfers themselves."""
+    tr = loaded.transfers[loaded.transfers["src"] != loaded.transfers["dst"]]
+    since, until = pd.Timestamp("2025-04-03"), pd.Timestamp("2025-04-06")
+    inside = (tr["ts"] >= since) & (tr["ts"] < until)
+    pair = (
+        tr["src"].where(tr["src"] < tr["dst"], tr["dst"])
+        + "|"
+        + tr["dst"].where(tr["src"] < tr["dst"], tr["src"])
+    )
+    lone = tr[pair.map(pair.value_counts()).eq(1) & ~inside]
+    held = set(tr["src"][inside]) | set(tr["dst"][inside])
+    ends = (
+        pd.concat(
+            [
+                tr[["src", "ts"]].set_axis(["a", "ts"], axis=1),
+                tr[["dst", "ts"]].set_axis(["a", "ts"], axis=1),
+            ]
+        )
+        .groupby("a")["ts"]
+        .agg(["min", "max"])
+    )
+    day = pd.Timedelta(days=1)
+    expected = {}
+    for a in held:
+        first, last = ends.loc[a, "min"], ends.loc[a, "max"]
+        days = max((min(last, since) - first) / day, 0) + max((last - max(first, until)) / day, 0)
+        ins, outs = int((lone["dst"] == a).sum()), int((lone["src"] == a).sum())
+        if ins or outs or days:
+            expected[a] = (ins, outs, round(days, 6))
+    got = export.outside_pace(gateway, since.isoformat(), until.isoformat())
+    assert any(v[0] or v[1] for v in expected.values())  # one-offs outside the window exist
+    assert {
+        a: (i, o, round(d, 6))
+        for a, i, o, d in zip(
+            got["account"], got["one_off_in"], got["one_off_out"], got["days"], strict=True
+        )
+    } == expected
+
+
 def test_dry_run_writes_nothing(gateway, loaded):
     """--dry-run streams the rings but creates no Ring or DetectionRun node."""
     _clear_results(gateway)

@@ -433,3 +433,41 @@ def test_outside_counts_are_per_unordered_pair_and_ignore_unknown_accounts():
     outside = pd.DataFrame({"src": ["A", "B", "Z"], "dst": ["B", "A", "C"], "transfers": [3, 3, 5]})
     names, _, _, _, pair = oneoff.coded_pairs(tr, outside)
     assert pair.tolist() == [4, 1]
+
+
+def test_a_burst_is_measured_against_the_accounts_pace_outside_the_window():
+    """Five one-off senders into P000 in the window. Told that P000 met 150 strangers in 270
+    days outside the window (a shop-like pace), the five are no burst; told that it met none
+    in those 270 days, they surprise more than the window alone says."""
+    senders = [f"P{200 + i:03d}" for i in range(5)]
+    tr = with_rows(
+        population(), fan_in("P000", senders, SPEEDS["days"], START + pd.Timedelta(days=30))
+    )
+
+    def pace(one_offs: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {"account": ["P000"], "one_off_in": [one_offs], "one_off_out": [0], "days": [270.0]}
+        )
+
+    def surprise(graph: oneoff.OneOff) -> float:
+        hit = novelty.detect(graph, CFG)
+        hit = hit[(hit["hub"] == "P000") & (hit["direction"] == "in")]
+        return float(hit["surprise"].max()) if len(hit) else 0.0
+
+    blind = surprise(oneoff.one_off(tr))
+    assert blind > 0
+    assert surprise(oneoff.one_off(tr, pace=pace(150))) == 0.0
+    assert surprise(oneoff.one_off(tr, pace=pace(0))) > blind
+
+
+def test_pace_rows_of_accounts_the_window_does_not_hold_change_nothing():
+    """Pace is read by account id: a row for an account without transfers in the window is
+    ignored, and accounts without a row have no days or counterparties outside it."""
+    tr = transfers_frame([("A", "B", "2025-04-01 10:00", 10), ("A", "C", "2025-04-02 10:00", 7)])
+    pace = pd.DataFrame(
+        {"account": ["Z", "B"], "one_off_in": [9, 2], "one_off_out": [9, 1], "days": [50.0, 30.0]}
+    )
+    graph = oneoff.one_off(tr, pace=pace)
+    away = zip(graph.away("in"), graph.away("out"), graph.away_days, strict=True)
+    got = dict(zip(graph.names, away, strict=True))
+    assert got == {"A": (0, 0, 0), "B": (2, 1, 30.0), "C": (0, 0, 0)}
