@@ -38,12 +38,14 @@ def find(
     cfg: DetectionConfig,
     outside: pd.DataFrame | None = None,
     pace: pd.DataFrame | None = None,
+    companies: pd.Index | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Scored rings (pipeline RING_COLUMNS) not already in ``known``, and counts per detector;
     ``outside``: each pair's transfers outside this window (``oneoff.coded_pairs``);
     ``pace``: each account's one-off counterparties and active days outside it
-    (``oneoff.PACE_COLUMNS``)."""
-    graph = oneoff.one_off(transfers, outside, pace)
+    (``oneoff.PACE_COLUMNS``); ``companies``: accounts held by a company, judged against
+    companies (``novelty.activity_class``)."""
+    graph = oneoff.one_off(transfers, outside, pace, companies)
     found = novelty.detect(graph, cfg)
     bursts = pd.concat(
         [

@@ -102,6 +102,12 @@ def accounts(gateway: Graph, ids: list[str]) -> pd.DataFrame:
     return frame
 
 
+def companies(gateway: Graph) -> pd.Index:
+    """Ids of the accounts held by a company."""
+    cols = gateway.query("detectors/company_accounts", mode="read").columns()
+    return pd.Index(cols["accounts"][0] if cols.get("accounts") else [], dtype=object)
+
+
 def fraud_accounts(gateway: Graph) -> pd.DataFrame:
     """Accounts that received payments confirmed as fraud: account, reports."""
     rows = gateway.query("detectors/fraud_accounts", mode="read").rows
@@ -138,12 +144,13 @@ def load_inputs(gateway: Graph, cfg: DetectionConfig) -> tuple[Inputs, Window | 
 
 
 def shared_inputs(gateway: Graph, cfg: DetectionConfig) -> Inputs:
-    """What every window shares: identifiers, confirmed fraud, takeover logins."""
+    """What every window shares: identifiers, confirmed fraud, takeover logins, companies."""
     return Inputs(
         transfers=empty_transfers(),
         identifiers=identifiers(gateway, cfg),
         fraud_accounts=fraud_accounts(gateway),
         takeovers=takeovers(gateway, cfg),
+        companies=companies(gateway),
     )
 
 

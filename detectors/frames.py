@@ -114,3 +114,5 @@ class Inputs:
     # and the days it was active there (account, one_off_in, one_off_out, days), so that a
     # burst of strangers is measured against the account's whole history.
     outside_pace: pd.DataFrame = field(default_factory=empty_pace)
+    # Accounts held by a company (a CNPJ): their pace is judged against companies.
+    companies: pd.Index = field(default_factory=lambda: pd.Index([], dtype=object))

@@ -133,7 +133,10 @@ def gamma_prior(total: np.ndarray, exposure: np.ndarray) -> tuple[float, float]:
 def activity_class(graph: OneOff, bins: int) -> np.ndarray:
     """Each account's activity class: the quantile bin (0..bins-1) of its ordinary
     counterparties (those it deals with more than once), by average rank so that accounts
-    that tie share a bin; -1 for accounts without transfers."""
+    that tie share a bin, and bins..2*bins-1 for accounts held by a company (a shop or a
+    supplier meets new counterparties as a matter of business: a company is judged against
+    companies as busy as it is, a person against people); -1 for accounts without
+    transfers."""
     everyone = np.bincount(np.r_[graph.src, graph.dst], minlength=len(graph.names))
     ordinary = graph.degree - everyone
     active = graph.degree > 0
@@ -141,7 +144,7 @@ def activity_class(graph: OneOff, bins: int) -> np.ndarray:
     if active.any():
         share = rankdata(ordinary[active], method="average") / int(active.sum())
         group[active] = np.minimum((share * bins).astype(int), bins - 1)
-    return group
+    return np.where(active & graph.company, group + bins, group)
 
 
 def priors(

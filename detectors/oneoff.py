@@ -35,7 +35,8 @@ class OneOff:
     ``active_days`` the length of the period it was active, from ``first_day``
     (``active_period``). ``away_in``, ``away_out`` and ``away_days`` are each account's
     one-off counterparties (senders, receivers) outside the window, and the days it was
-    active outside it (all zero when the window is the whole history).
+    active outside it (all zero when the window is the whole history). ``company`` marks the
+    accounts held by a company (a CNPJ).
     """
 
     names: pd.Index
@@ -51,6 +52,7 @@ class OneOff:
     away_in: np.ndarray
     away_out: np.ndarray
     away_days: np.ndarray
+    company: np.ndarray
 
     def __len__(self) -> int:
         return len(self.src)
@@ -166,10 +168,12 @@ def one_off(
     transfers: pd.DataFrame,
     outside: pd.DataFrame | None = None,
     pace: pd.DataFrame | None = None,
+    companies: pd.Index | None = None,
 ) -> OneOff:
     """The transfers whose unordered account pair occurs exactly once in ``transfers`` and
     never ``outside`` it (``coded_pairs``); ``pace``: each account's one-off counterparties
-    and active days outside the window (PACE_COLUMNS)."""
+    and active days outside the window (PACE_COLUMNS); ``companies``: the ids of accounts held
+    by a company."""
     names, s, d, key, pair = coded_pairs(transfers, outside)
     away_in, away_out, away_days = _away(names, pace)
     m, n = len(transfers), max(len(names), 1)
@@ -192,4 +196,5 @@ def one_off(
         away_in=away_in,
         away_out=away_out,
         away_days=away_days,
+        company=names.isin(companies) if companies is not None else np.zeros(len(names), bool),
     )

@@ -139,6 +139,7 @@ def find_rings(
         cfg,
         inputs.outside_pairs,
         inputs.outside_pace,
+        inputs.companies,
     )
     if len(slow):
         rings = pd.concat([rings, slow], ignore_index=True) if len(rings) else slow

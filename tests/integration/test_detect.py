@@ -200,6 +200,22 @@ def test_a_window_is_told_its_accounts_pace_outside_it(gateway, loaded):
     } == expected
 
 
+def test_companies_are_the_accounts_held_by_a_pj_holder(gateway, loaded):
+    """The stored query lists the accounts whose holder is a company (tipo_pessoa PJ, as the
+    loaders set it for a CNPJ), and not those held by a person or by no known holder."""
+    gateway.query(
+        inline(
+            "MATCH (a:Account {id_usuario: 'A'}), (b:Account {id_usuario: 'B'}) "
+            "CREATE (a)-[:HELD_BY]->(:Holder {cpf_cnpj: '11222333000181', tipo_pessoa: 'PJ'}) "
+            "CREATE (b)-[:HELD_BY]->(:Holder {cpf_cnpj: '52998224725', tipo_pessoa: 'PF'})"
+        )
+    )
+    try:
+        assert list(export.companies(gateway)) == ["A"]
+    finally:
+        gateway.query(inline("MATCH (h:Holder) DETACH DELETE h"))
+
+
 def test_dry_run_writes_nothing(gateway, loaded):
     """--dry-run streams the rings but creates no Ring or DetectionRun node."""
     _clear_results(gateway)

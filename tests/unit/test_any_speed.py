@@ -3,6 +3,8 @@ two-hop structures, round trips, the money trace, and the step that merges and s
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -471,3 +473,27 @@ def test_pace_rows_of_accounts_the_window_does_not_hold_change_nothing():
     away = zip(graph.away("in"), graph.away("out"), graph.away_days, strict=True)
     got = dict(zip(graph.names, away, strict=True))
     assert got == {"A": (0, 0, 0), "B": (2, 1, 30.0), "C": (0, 0, 0)}
+
+
+def test_a_person_is_judged_against_people_and_a_company_against_companies():
+    """Forty companies each take 15 one-off payments from new customers over the quarter.
+    Told which accounts are companies, a person's burst of five strangers is measured against
+    people, who rarely meet strangers, and surprises more than when the shops set the pace;
+    companies get their own activity classes."""
+    cfg = replace(CFG, novelty_prior_bins=1)
+    shops = [(f"Q{c:02d}{k:02d}", f"C{c:02d}", START + pd.Timedelta(days=6 * k + c % 5), 60.0)
+             for c in range(40) for k in range(15)]  # fmt: skip
+    burst = fan_in("P000", [f"P{200 + i:03d}" for i in range(5)], SPEEDS["days"],
+                   START + pd.Timedelta(days=30))  # fmt: skip
+    tr = with_rows(population(), shops + burst)
+    companies = pd.Index([f"C{c:02d}" for c in range(40)])
+
+    def surprise(graph: oneoff.OneOff) -> float:
+        hit = novelty.detect(graph, cfg)
+        return float(hit[(hit["hub"] == "P000") & (hit["direction"] == "in")]["surprise"].max())
+
+    blind, told = oneoff.one_off(tr), oneoff.one_off(tr, companies=companies)
+    assert surprise(told) > surprise(blind)
+    group = novelty.activity_class(told, 1)
+    assert set(group[told.names.isin(companies)]) == {1}
+    assert set(group[~told.names.isin(companies)]) == {0}
