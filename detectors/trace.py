@@ -177,11 +177,12 @@ def sweep(
     sub = index.adjacency[nodes][:, nodes]
     out = np.asarray(sub.sum(axis=1)).ravel()
     walk = csr_matrix(sub.multiply(1.0 / np.where(out > 0, out, 1.0)[:, None]))
+    back = walk.T.tocsr()  # transposed once, not once per step
     start = np.isin(nodes, seeds).astype(float)
     start /= start.sum()
     rank = start.copy()
     for _ in range(50):
-        rank = (1 - cfg.trace_alpha) * (walk.T @ rank) + cfg.trace_alpha * start
+        rank = (1 - cfg.trace_alpha) * (back @ rank) + cfg.trace_alpha * start
     vol = index.volume[nodes]
     order = np.argsort(-(rank / np.where(vol > 0, vol, 1.0)), kind="stable")
     order = order[rank[order] > 0]
@@ -189,9 +190,10 @@ def sweep(
     best, best_phi = np.array([], dtype=np.int64), np.inf
     inside = np.zeros(len(nodes), dtype=bool)
     internal, volume = 0.0, 0.0
+    sub = csr_matrix(sub)
     for k, i in enumerate(order[: cfg.max_ring_size], start=1):
-        row = sub.getrow(i)
-        internal += 2 * row.data[inside[row.indices]].sum()
+        lo, hi = sub.indptr[i], sub.indptr[i + 1]
+        internal += 2 * sub.data[lo:hi][inside[sub.indices[lo:hi]]].sum()
         inside[i] = True
         volume += vol[i]
         if k < cfg.min_ring_size:
