@@ -34,6 +34,10 @@ class DetectionConfig:
     relay_min_amount: float = 50.0
     relay_min_ratio: float = 0.6
     relay_max_ratio: float = 1.05
+    # A company's pass-through episodes count only when at most `relay_max_class_share` of
+    # the companies have as many: paying suppliers the day customers pay is usual for a
+    # company (people are not judged this way: relaying is a mule's signature).
+    relay_max_class_share: float = 0.02
     # A non-relaying receiver of relayed money is a "sink" when it gets relayed money from at
     # least `sink_min_senders` relays and relayed money is at least `sink_min_share` of all
     # it received (a shop paid by two mules among hundreds of customers is not a sink).

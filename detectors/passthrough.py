@@ -29,6 +29,9 @@ class PassThrough:
     relay_edges: pd.DataFrame  # transfers sent during pass-through episodes
     sinks: pd.DataFrame  # non-relays fed by several relays: account, senders, relayed_in
     inflow: pd.Series  # total received per account (index: account)
+    # pass-through episodes of every account, those usual for their kind included (the clock
+    # check compares this with shuffled times, which are not filtered either)
+    all_episodes: int = 0
 
 
 def _events(transfers: pd.DataFrame) -> pd.DataFrame:
@@ -120,11 +123,41 @@ def find_episodes(transfers: pd.DataFrame, cfg: DetectionConfig) -> pd.DataFrame
     return ep
 
 
-def detect(transfers: pd.DataFrame, cfg: DetectionConfig) -> PassThrough:
-    """Find pass-through episodes, relay accounts, relay edges and sinks."""
+def usual_relays(
+    episodes: pd.Series, active: pd.Index, companies: pd.Index, share: float
+) -> pd.Index:
+    """Companies whose pass-through ``episodes`` (per account) are usual for a company: more
+    than ``share`` of the ``active`` companies have at least as many. A shop that pays its
+    suppliers the day its customers pay it does what many companies do. People are not
+    judged this way: passing money on within hours is a mule's signature, and a population
+    in which many people do it is one with many mules, not a reason to excuse them."""
+    accounts = active[active.isin(companies)]
+    if not len(accounts):
+        return pd.Index([])
+    counts = episodes.reindex(accounts, fill_value=0).to_numpy()
+    ranked = np.sort(counts)
+    at_least = len(ranked) - np.searchsorted(ranked, counts, side="left")
+    return accounts[(counts > 0) & (at_least / len(ranked) > share)]
+
+
+def detect(
+    transfers: pd.DataFrame, cfg: DetectionConfig, companies: pd.Index | None = None
+) -> PassThrough:
+    """Find pass-through episodes, relay accounts, relay edges and sinks; a company's
+    episodes count only when they are unusual for a company (``usual_relays``;
+    ``companies``: the accounts held by a company)."""
     ep = find_episodes(transfers, cfg)
     ev = ep.attrs["events"]
     passing = ep.loc[ep["is_pass"].astype(bool)]
+    active = pd.Index(pd.unique(np.concatenate([transfers["src"], transfers["dst"]])))
+    usual = usual_relays(
+        passing.groupby("account").size(),
+        active,
+        companies if companies is not None else pd.Index([]),
+        cfg.relay_max_class_share,
+    )
+    everyone = len(passing)
+    passing = passing[~passing["account"].isin(usual)]
     out_rows = ev.loc[(ev["is_out"] == 1) & ev["episode"].isin(passing.index), "row"]
     relay_edges = transfers.iloc[np.sort(out_rows.to_numpy())].copy()
     delay = passing["delay_min"]
@@ -140,7 +173,9 @@ def detect(transfers: pd.DataFrame, cfg: DetectionConfig) -> PassThrough:
         )
     )
     inflow = transfers.groupby("dst")["amount"].sum()
-    into = relay_edges[~relay_edges["dst"].isin(relays.index)]
+    # an account whose passing money on is usual for its kind is no sink either: it keeps
+    # nothing, it only does what its peers do
+    into = relay_edges[~relay_edges["dst"].isin(relays.index) & ~relay_edges["dst"].isin(usual)]
     sinks = into.groupby("dst").agg(senders=("src", "nunique"), relayed_in=("amount", "sum"))
     sinks["share"] = sinks["relayed_in"] / inflow.reindex(sinks.index)
     sinks = sinks[
@@ -153,6 +188,7 @@ def detect(transfers: pd.DataFrame, cfg: DetectionConfig) -> PassThrough:
         relay_edges=relay_edges,
         sinks=sinks,
         inflow=inflow,
+        all_episodes=everyone,
     )
 
 

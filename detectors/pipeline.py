@@ -97,7 +97,7 @@ def find_rings(
     fast = _fast_patterns(transfers if clock_times else transfers.iloc[:0], inputs, cfg)
     checked, seeds = None, inputs.seeds
     if clock_times:
-        checked = clocks.check(transfers, cfg, real=len(fast.passthrough.episodes))
+        checked = clocks.check(transfers, cfg, real=fast.passthrough.all_episodes)
         if not checked.informative:
             log.info("%s Reading the data as day-level.", checked.sentence())
             transfers, clock_times = clocks.day_level(transfers), False
@@ -181,7 +181,7 @@ def find_rings(
 def _fast_patterns(tr: pd.DataFrame, inputs: Inputs, cfg: DetectionConfig) -> _FastPatterns:
     """The hour-scale detectors on ``tr``: pass-through relays, fans, chains, cycles,
     scatter-gather and drains, with the transfers each marks as suspicious."""
-    pt = passthrough.detect(tr, cfg)
+    pt = passthrough.detect(tr, cfg, inputs.companies)
     relaying = pt.relays.index
     fans = fan.detect(tr, relaying, cfg)
     chain_rows, chain_edges = chains.detect(pt.relay_edges, cfg)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from detectors import passthrough
 from detectors.config import DetectionConfig
 from detectors.frames import transfers_frame
@@ -72,3 +74,37 @@ def test_no_transfers_gives_no_relays():
     """An empty table yields empty results rather than an error."""
     pt = passthrough.detect(transfers_frame([]), CFG)
     assert pt.relays.empty and pt.relay_edges.empty and pt.sinks.empty
+
+
+def _relaying(account: str, day: int) -> list[tuple[str, str, str, float]]:
+    """``account`` receives R$1,000 and passes R$960 on 30 minutes later, on day ``day``."""
+    at = f"2025-04-{day:02d}"
+    return [(f"IN{account}", account, f"{at} 10:00", 1000.0),
+            (account, f"OUT{account}", f"{at} 10:30", 960.0)]  # fmt: skip
+
+
+def test_a_company_passing_money_on_like_many_companies_is_no_relay_but_a_person_is():
+    """Of ten companies, four pass money on once (as many companies do when they pay
+    suppliers); one person does the same. Told which accounts are companies, only the
+    person is a relay, no company is made a sink instead, and every episode still counts
+    for the clock check."""
+    rows = [r for c in range(4) for r in _relaying(f"C{c}", 1 + c)] + _relaying("P", 6)
+    rows += [(f"Q{c}", f"C{c}", "2025-04-09 12:00", 50.0) for c in range(4, 10)]
+    tr = transfers_frame(rows)
+    companies = pd.Index([f"C{c}" for c in range(10)])
+    told = passthrough.detect(tr, CFG, companies)
+    blind = passthrough.detect(tr, CFG)
+    assert set(blind.relays.index) == {"C0", "C1", "C2", "C3", "P"}
+    assert list(told.relays.index) == ["P"]
+    assert not set(told.sinks.index) & set(companies)
+    assert told.all_episodes == blind.all_episodes == 5
+
+
+def test_a_company_relaying_far_more_than_other_companies_is_a_relay():
+    """Among fifty companies only one passes money on, on three days: 2% of companies relay
+    that often, which is not usual, so it stays a relay."""
+    rows = [r for d in (1, 3, 5) for r in _relaying("C0", d)]
+    rows += [(f"Q{c}", f"C{c}", "2025-04-09 12:00", 50.0) for c in range(1, 50)]
+    companies = pd.Index([f"C{c}" for c in range(50)])
+    told = passthrough.detect(transfers_frame(rows), CFG, companies)
+    assert list(told.relays.index) == ["C0"]
