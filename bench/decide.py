@@ -68,9 +68,15 @@ class Engine:
     """A ``ringwatch decide`` process and the lines it printed."""
 
     def __init__(
-        self, topics: Topics, models: Path, emit_allow: bool, profile: Path | None = None
+        self,
+        topics: Topics,
+        models: Path,
+        emit_allow: bool,
+        profile: Path | None = None,
+        client: str | None = None,
     ) -> None:
         flags = ["--topic-prefix", topics.prefix, "--group", f"d-{topics.prefix}"]
+        flags += ["--kafka-client", client] if client else []
         flags += ["--models-dir", str(models), *(["--emit-allow"] if emit_allow else [])]
         # cProfile sees the decision loop's thread only (not the alert writer or Kafka's).
         profiler = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
@@ -286,7 +292,7 @@ def starts(
     out: list[str] = []
     try:
         for n in range(args.starts_only):
-            engine = Engine(topics, args.models_dir, args.emit_allow)
+            engine = Engine(topics, args.models_dir, args.emit_allow, client=args.client)
             try:
                 ready = engine.wait_for("ready")
                 probe, _ = send_at_rate(
@@ -358,11 +364,8 @@ class _Fake:
     def flush(self) -> None:
         pass
 
-    def commit(self, offsets: Any, **_: Any) -> None:
+    def serve(self) -> None:
         pass
-
-    def assignment(self) -> set[Any]:
-        return set()
 
     def query(self, name: str, params: Any = None, **_: Any) -> Any:
         from graph.gateway import Result
@@ -470,6 +473,12 @@ def main() -> None:
         "the loader's and Neo4j's CPU per transfer loaded",
     )
     parser.add_argument("--models-dir", type=Path, default=ROOT / "models")
+    parser.add_argument(
+        "--client",
+        choices=("confluent", "kafka-python"),
+        help="the engine's Kafka client (`ringwatch decide --kafka-client`; default: the "
+        "engine's default). The benchmark's own producer and alert reader stay kafka-python.",
+    )
     parser.add_argument("--ring-share", type=float, default=0.05)
     parser.add_argument("--emit-allow", action="store_true", help="time every transfer")
     parser.add_argument(
@@ -545,7 +554,7 @@ def main() -> None:
     out: list[str] = []
     engines: list[Engine] = []
     try:
-        engine = Engine(topics, args.models_dir, args.emit_allow, args.profile)
+        engine = Engine(topics, args.models_dir, args.emit_allow, args.profile, args.client)
         engines.append(engine)
         ready = engine.wait_for("ready")
         probe, _ = send_at_rate(producer, topic, keys, 10, 0.1, "W0", start, ring_keys, 1.0)
@@ -555,6 +564,7 @@ def main() -> None:
                 + "\n".join(line for _, line in engine.lines)
             )
         first = time.monotonic() - engine.started
+        out.append(f"- engine: {engine.line('ready')}")
         out.append(
             f"- first start: ready in {ready:.1f} s, first decision {first:.1f} s after "
             f"process start; {engine.line('State rebuilt')}"
@@ -656,7 +666,7 @@ def main() -> None:
         if args.profile is not None:
             out.append(f"- profile of the engine's decision loop: {args.profile}")
         else:
-            restarted = Engine(topics, args.models_dir, args.emit_allow)
+            restarted = Engine(topics, args.models_dir, args.emit_allow, client=args.client)
             engines.append(restarted)
             ready = restarted.wait_for("ready")
             probe, _ = send_at_rate(

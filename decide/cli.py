@@ -50,6 +50,13 @@ def decide(
     refresh_every: Annotated[
         float, typer.Option(help="Seconds between cache refreshes at the latest (rings, scores).")
     ] = 300.0,
+    kafka_client: Annotated[
+        str,
+        typer.Option(
+            help="Kafka client library: confluent (librdkafka, parses in C) or kafka-python "
+            "(the loader's; the engine's before). See decide/kafka.py.",
+        ),
+    ] = "confluent",
     metrics_port: Annotated[
         int | None,
         typer.Option(
@@ -62,15 +69,16 @@ def decide(
     the rules that fired and reasons in words. Alerts (review, block) go to PREFIX.alertas
     and to Neo4j as (:Alert) nodes; malformed transfers to PREFIX.decide.dlq. Offsets are
     committed only after both have the batch. Stops cleanly on SIGTERM or Ctrl-C."""
+    from decide.kafka import CLIENTS, open_clients
     from decide.metrics import EngineMetrics
     from decide.rebuild import build_state
     from decide.runner import DecisionEngine, alerts_topic, dlq_topic, engine_topics, freeze_heap
     from graph.gateway import Gateway, apply_schema
-    from ingest.produce import open_producer
-    from ingest.stream import open_consumer
     from ringwatch.monitoring import serve
 
     rules = load_rules(rules_file)  # a malformed file fails here, before any I/O
+    if kafka_client not in CLIENTS:
+        raise RingwatchError(f"--kafka-client must be one of {', '.join(CLIENTS)}.")
     settings = load_settings()
     level = settings.log_level.upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -93,18 +101,22 @@ def decide(
             f"{built.logins:,} recent logins (graph time {built.now or 'empty'}); rules "
             f"{rules.version} ({len(rules.rules)} rules)."
         )
-        consumer = open_consumer(
+        consumer, producer = open_clients(
+            kafka_client,
             bootstrap,
             group,
             topics,
-            # Polls of at most 500 records keep one batch's work to tens of milliseconds,
-            # so a transfer that arrives during a long batch does not wait behind it.
-            max_poll_records=500,
-            fetch_max_wait_ms=20,
-            group_instance_id=instance_id,
-            client_id="ringwatch-decide",
+            {
+                # Polls of at most 500 records keep one batch's work to tens of
+                # milliseconds, so a transfer that arrives during a long batch does not
+                # wait behind it.
+                "max_poll_records": 500,
+                "fetch_max_wait_ms": 20,
+                "group_instance_id": instance_id,
+                "client_id": "ringwatch-decide",
+            },
+            {"client_id": "ringwatch-decide", "linger_ms": 2},
         )
-        producer = open_producer(bootstrap, client_id="ringwatch-decide", linger_ms=2)
         metrics = EngineMetrics()
         port = settings.decide_metrics_port if metrics_port is None else metrics_port
         if port:
@@ -123,7 +135,10 @@ def decide(
             metrics=metrics,
         )
         stop_on_signals(engine, "ringwatch.decide", "finishing the current batch")
-        typer.echo(f"Deciding {topics.of('transacoes_pix')} (group {group}), ready.")
+        typer.echo(
+            f"Deciding {topics.of('transacoes_pix')} (group {group}, Kafka client "
+            f"{kafka_client}), ready."
+        )
         try:
             report = engine.run(until_idle=until_idle)
         finally:

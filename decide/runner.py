@@ -22,6 +22,9 @@ It reads ``pix.transacoes`` and, to keep its state current, the context topics
    batch: no decision is lost, and the re-read writes the same Alert nodes again (the alert
    topic may carry a record twice; readers key on ``transfer_id``).
 
+The Kafka clients are ``decide.kafka``'s: confluent-kafka (librdkafka) by default,
+kafka-python with ``--kafka-client kafka-python``; the loop is the same with either.
+
 Rings, scores and confirmed fraud are refreshed in a background thread when a detection run
 finishes, a decision or fraud record appears or the current model changes (and every
 ``refresh_every_s`` at the latest); the new caches are swapped in between batches.
@@ -29,7 +32,6 @@ finishes, a decision or fraud record appears or the current model changes (and e
 
 from __future__ import annotations
 
-import functools
 import gc
 import json
 import logging
@@ -43,6 +45,7 @@ from typing import Any
 
 from decide.alerts import AlertWriter, Commits, Pending, RetryOffsets
 from decide.engine import Decision, decide
+from decide.kafka import EngineConsumer, EngineProducer
 from decide.metrics import EngineMetrics
 from decide.rebuild import Refresher, load_caches
 from decide.rules import RuleSet
@@ -104,13 +107,13 @@ def alert_row(decision: Decision, decided_at: str) -> dict[str, Any]:
 
 class DecisionEngine:
     """Consumes transfers and decides them; see the module docstring for the guarantees.
-    ``consumer``/``producer`` are kafka-python clients (auto-commit off)."""
+    ``consumer``/``producer``: the engine's clients (``decide.kafka``; auto-commit off)."""
 
     def __init__(
         self,
         gateway: Graph,
-        consumer: Any,
-        producer: Any,
+        consumer: EngineConsumer,
+        producer: EngineProducer,
         topics: Topics,
         rules: RuleSet,
         state: State,
@@ -166,14 +169,15 @@ class DecisionEngine:
         try:
             while not self._stopping.is_set():
                 writer.check()
-                messages = self._poll()
+                self.producer.serve()  # Kafka's answers to the alerts sent so far
+                messages = self.consumer.poll_messages(0.1)
                 if self._fresh is not None:
                     self.state.caches, self._fresh = self._fresh, None
                     self.report.refreshes += 1
                     self.metrics.refreshes.inc()
                     gc.freeze()  # the new caches, as the state at start (see freeze_heap)
                 now = self.clock()
-                if messages or (not assigned and self.consumer.assignment()):
+                if messages or (not assigned and self.consumer.assigned()):
                     assigned, idle_since = True, now
                 if messages:
                     pending = self._handle(messages)
@@ -190,17 +194,9 @@ class DecisionEngine:
         finally:
             self._stopping.set()
             writer.close(timeout_s=5)
-            self.consumer.close(autocommit=False)
+            self.consumer.close()
             self.producer.flush()
         return self.report
-
-    def _poll(self) -> list[Message]:
-        polled = self.consumer.poll(timeout_ms=100)
-        return [
-            Message(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp)
-            for batch in polled.values()
-            for r in batch
-        ]
 
     def _handle(self, messages: list[Message]) -> Pending:
         """Decide one polled batch and hand its records to the producer; what is left (its
@@ -214,9 +210,7 @@ class DecisionEngine:
         for rejection in plan.rejections:
             if rejection.message.topic == transfers_topic:
                 sent.append(
-                    self.producer.send(
-                        self._dlq, value=dlq_record(rejection), key=rejection.message.key
-                    )
+                    self.producer.send(self._dlq, dlq_record(rejection), rejection.message.key)
                 )
                 report.dead_lettered += 1
                 metrics.dead_lettered.inc()
@@ -246,8 +240,8 @@ class DecisionEngine:
                 alerts.append(
                     self.producer.send(
                         self._alerts,
-                        value=json.dumps(record, ensure_ascii=False).encode("utf-8"),
-                        key=transfer.id.encode("utf-8"),
+                        json.dumps(record, ensure_ascii=False).encode("utf-8"),
+                        transfer.id.encode("utf-8"),
                     )
                 )
             if decision.alert:
@@ -285,10 +279,7 @@ class DecisionEngine:
         if not self._commits.ready or (not force and now - self._last_commit < self.commit_every_s):
             return
         offsets, started = self._commits.take()
-        if force:
-            commit_next_offsets(self.consumer, offsets)
-        else:
-            commit_next_offsets_async(self.consumer, offsets, self._retry)
+        self.consumer.commit_offsets(offsets, wait=force, retry=self._retry)
         self._last_commit = now
         done = time.perf_counter()
         for at in started:
@@ -300,11 +291,8 @@ class DecisionEngine:
     def _update_lag(self) -> None:
         """Transfers not yet decided, per assigned partition (informative only)."""
         try:
-            for tp in self.consumer.assignment():
-                high = self.consumer.highwater(tp)
-                if high is not None:
-                    lag = max(0, high - self.consumer.position(tp))
-                    self.metrics.lag.labels(tp.topic, str(tp.partition)).set(lag)
+            for (topic, partition), lag in self.consumer.lags().items():
+                self.metrics.lag.labels(topic, str(partition)).set(lag)
         except Exception as exc:  # never fail a batch over a gauge
             log.debug("consumer lag unavailable: %s", exc)
 
@@ -371,56 +359,3 @@ def _observe_when_sent(alerts: list[Any], stamped: list[int], metrics: EngineMet
         return
     for future in alerts:
         future.add_both(observe)
-
-
-def commit_next_offsets(consumer: Any, offsets: dict[tuple[str, int], int]) -> None:
-    """Commit ``offsets`` ((topic, partition) -> next offset) as ``ingest.stream``'s
-    ``commit_offsets`` does, waiting for the broker: a commit refused after a rebalance is
-    logged, not raised (the partition's new owner re-reads those batches, which is
-    harmless)."""
-    try:
-        consumer.commit(_committable(offsets))
-    except _rebalanced() as exc:
-        log.warning("offset commit refused after a rebalance (%s); batches will be re-read", exc)
-
-
-def commit_next_offsets_async(
-    consumer: Any, offsets: dict[tuple[str, int], int], retry: RetryOffsets
-) -> None:
-    """Commit ``offsets`` without waiting (the loop's routine commit: a synchronous one
-    held the loop for a round trip to the broker, 25 ms on a loaded machine, every
-    0.2 s). The broker's answer comes to a callback during a later poll or commit: offsets
-    it refused for a passing reason (coordinator moving, a timeout) go to ``retry`` and
-    are committed again with the next ones; refused after a rebalance, they are dropped as
-    in ``commit_next_offsets``."""
-
-    def answered(_: Any, response: Any) -> None:
-        if not isinstance(response, Exception):
-            return
-        if isinstance(response, _rebalanced()) or not getattr(response, "retriable", False):
-            log.warning("offset commit refused (%s); batches will be re-read", response)
-            return
-        retry.add(offsets)
-
-    consumer.commit_async(_committable(offsets), callback=answered)
-
-
-def _committable(offsets: dict[tuple[str, int], int]) -> dict[Any, Any]:
-    from kafka.structs import OffsetAndMetadata, TopicPartition
-
-    return {
-        TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
-        for (topic, partition), offset in offsets.items()
-    }
-
-
-@functools.cache
-def _rebalanced() -> tuple[type[Exception], ...]:
-    from kafka.errors import (
-        CommitFailedError,
-        IllegalGenerationError,
-        RebalanceInProgressError,
-        UnknownMemberIdError,
-    )
-
-    return CommitFailedError, RebalanceInProgressError, UnknownMemberIdError, IllegalGenerationError

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from decide.kafka import CLIENTS, open_clients
 from decide.metrics import EngineMetrics
 from decide.rebuild import build_state
 from decide.rules import load_rules
@@ -26,7 +27,6 @@ from decide.runner import DecisionEngine, alerts_topic, dlq_topic, engine_topics
 from graph.queries import inline
 from ingest.bulk import load_directory
 from ingest.produce import open_producer
-from ingest.stream import open_consumer
 from ingest.topics import Topics, delete_topics, ensure_topics
 from ringwatch.settings import PROJECT_ROOT, load_settings
 from tests.integration.test_stream_load import WIPE, write_small_dataset
@@ -118,11 +118,17 @@ def read_topic(topic: str, idle_s: float = 2.0) -> list[dict[str, Any]]:
 
 
 def run_engine(
-    gateway, topics: Topics, group: str, emit_allow: bool = False, metrics: Any = None
+    gateway,
+    topics: Topics,
+    group: str,
+    client: str,
+    emit_allow: bool = False,
+    metrics: Any = None,
 ) -> Any:
     state, _ = build_state(gateway, timedelta(hours=24))
-    consumer = open_consumer(BOOTSTRAP, group, topics, max_poll_records=500)
-    producer = open_producer(BOOTSTRAP)
+    consumer, producer = open_clients(
+        client, BOOTSTRAP, group, topics, {"max_poll_records": 500}, {}
+    )
     try:
         engine = DecisionEngine(
             gateway,
@@ -144,17 +150,21 @@ def alerts_in_graph(gateway, ids: list[str]) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in gateway.query(inline(ALERTS), {"ids": ids}).rows}
 
 
-def test_a_transfer_to_a_ring_member_is_blocked_and_a_replay_adds_no_alert(gateway, world, topics):
+@pytest.mark.parametrize("client", CLIENTS)
+def test_a_transfer_to_a_ring_member_is_blocked_and_a_replay_adds_no_alert(
+    gateway, world, topics, client
+):
     """One transfer to the planted ring's member, one ordinary transfer and two malformed
     ones: a block alert naming the ring on the topic and in Neo4j (linked to transaction
     and ring), nothing for the ordinary one, two dead letters; a second engine replaying the
-    topic from the start writes no second Alert node (nor one for its allow record)."""
+    topic from the start writes no second Alert node (nor one for its allow record). With
+    each of the engine's Kafka clients."""
     to_ring, ordinary = transfer(1), transfer(2, dst="u7@x.com")
     bad_amount = {**transfer(3), "valor": "-5"}
     send(topics, [*encoded([to_ring, ordinary, bad_amount]), (b"TD00000004", b"{not json")])
 
     metrics = EngineMetrics()
-    report = run_engine(gateway, topics, f"g1-{topics.prefix}", metrics=metrics)
+    report = run_engine(gateway, topics, f"g1-{topics.prefix}", client, metrics=metrics)
     assert (report.decided, report.alerts, report.blocks, report.dead_lettered) == (2, 1, 1, 2)
     # the engine's Prometheus metrics say the same
     assert metrics.value("ringwatch_decide_decisions_total", decision="block") == 1
@@ -179,7 +189,7 @@ def test_a_transfer_to_a_ring_member_is_blocked_and_a_replay_adds_no_alert(gatew
     assert stored["TD00000002"]["alerts"] == 0
 
     # a new group reads everything again, and also sends its allow decisions
-    replayed = run_engine(gateway, topics, f"g2-{topics.prefix}", emit_allow=True)
+    replayed = run_engine(gateway, topics, f"g2-{topics.prefix}", client, emit_allow=True)
     assert replayed.alerts == 1
     again = [(r["transfer_id"], r["decision"]) for r in read_topic(alerts_topic(topics))]
     assert sorted(again) == [  # at least once on the topic...
@@ -257,3 +267,59 @@ def test_sigkill_mid_stream_loses_no_decision(gateway, world, topics, tmp_path):
     assert all(stored[i]["alerts"] == 1 and stored[i]["decisions"] == ["block"] for i in ids)
     on_topic = {r["transfer_id"] for r in read_topic(alerts_topic(topics))}
     assert on_topic == set(ids)
+
+
+def test_kafka_killed_and_restarted_mid_stream_loses_no_decision(gateway, world, topics, tmp_path):
+    """The broker is SIGKILLed while the engine (default client) decides a trickle of
+    transfers, and started again seconds later; the transfers sent meanwhile wait in the
+    test's producer. The engine stays up, decides them all, and stops cleanly on SIGTERM:
+    every transfer has exactly one Alert node and its record on the alert topic, and every
+    offset is committed."""
+    from stack.manager import Stack
+
+    settings = load_settings()
+    if settings.external_neo4j:
+        pytest.skip("kills Kafka: needs the local stack (`ringwatch stack up`)")
+    kafka = Stack(settings).kafka
+    rows = [transfer(n, src=f"u{10 + n % 40}@x.com") for n in range(3_000, 4_000)]
+    ids = [r["id_transacao"] for r in rows]
+    group = f"g-{topics.prefix}"
+    engine = _engine(topics, group, tmp_path)
+    _wait_until_ready(engine)
+
+    def wait_stored(count: int) -> None:
+        deadline = time.monotonic() + 120
+        while (stored := sum(r["alerts"] for r in alerts_in_graph(gateway, ids).values())) < count:
+            assert engine.poll() is None, engine.stdout.read().decode() if engine.stdout else ""
+            if time.monotonic() > deadline:
+                engine.send_signal(signal.SIGTERM)
+                out, _ = engine.communicate(timeout=120)
+                raise AssertionError(f"{stored} of {count} alerts stored in 120 s:\n{out.decode()}")
+            time.sleep(0.05)
+
+    send(topics, encoded(rows[:500]))
+    wait_stored(500)
+    pid = kafka.pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    try:
+        gone = time.monotonic() + 30
+        while kafka.pid() is not None and time.monotonic() < gone:
+            time.sleep(0.1)
+        time.sleep(3)
+        assert engine.poll() is None, "the engine exited while Kafka was down"
+    finally:
+        kafka.start()
+        kafka.wait_ready(BOOTSTRAP, 180)
+    send(topics, encoded(rows[500:]))
+    wait_stored(len(rows))
+    engine.send_signal(signal.SIGTERM)
+    out, _ = engine.communicate(timeout=120)
+    assert engine.returncode == 0, out.decode()
+    assert "Decided" in out.decode(), out.decode()
+    stored = alerts_in_graph(gateway, ids)
+    assert all(stored[i]["alerts"] == 1 and stored[i]["decisions"] == ["block"] for i in ids)
+    assert {r["transfer_id"] for r in read_topic(alerts_topic(topics))} == set(ids)
+    from tests.integration.test_stream_load import _committed
+
+    assert _committed(group) == len(rows)  # every transfer's offset (context topics: none)

@@ -10,8 +10,9 @@ from typing import Any
 from kafka.errors import CommitFailedError, NodeNotReadyError
 
 from decide.alerts import Commits, Pending, RetryOffsets
+from decide.kafka import KafkaPythonConsumer, commit_next_offsets_async
 from decide.rules import DEFAULT_RULES, load_rules
-from decide.runner import DecisionEngine, commit_next_offsets_async
+from decide.runner import DecisionEngine
 from decide.state import State
 from ingest.topics import Topics
 
@@ -55,7 +56,7 @@ def test_routine_commits_do_not_wait_and_the_last_one_does():
     consumer = Consumer()
     engine = DecisionEngine(
         None,  # type: ignore[arg-type]  # no Neo4j needed to commit
-        consumer,
+        KafkaPythonConsumer(consumer),
         None,
         TOPICS,
         load_rules(DEFAULT_RULES),

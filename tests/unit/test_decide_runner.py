@@ -13,15 +13,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from kafka.structs import TopicPartition
 
-from decide.alerts import WriterFailed
+from decide.alerts import RetryOffsets, WriterFailed
 from decide.metrics import EngineMetrics
 from decide.rules import DEFAULT_RULES, load_rules
 from decide.runner import DecisionEngine, alerts_topic, dlq_topic
 from decide.state import Membership, State
 from graph.gateway import Neo4jUnavailable, QueryRejected, Result
-from ingest.stream import Backoff
+from ingest.stream import Backoff, Message
 from ingest.topics import Topics
 
 TOPICS = Topics("t")
@@ -29,7 +28,7 @@ Record = namedtuple("Record", "topic partition offset key value timestamp")
 
 
 class Future:
-    """An acknowledged record (kafka-python's future, done)."""
+    """An acknowledged record (a delivery, done)."""
 
     is_done = True
 
@@ -64,29 +63,34 @@ class Fakes:
     def subscribe(self, topics: list[str]) -> None:
         self.log.append(("subscribe", tuple(topics)))
 
-    def poll(self, timeout_ms: int) -> dict[TopicPartition, list[Record]]:
+    def poll_messages(self, timeout_s: float) -> list[Message]:
         records = self.polls.pop(0) if self.polls else []
-        return {TopicPartition(TOPICS.of("transacoes_pix"), 0): records} if records else {}
+        return [Message(*r) for r in records]
 
-    def assignment(self) -> set[TopicPartition]:
-        return {TopicPartition(TOPICS.of("transacoes_pix"), 0)}
+    def assigned(self) -> bool:
+        return True
 
-    def commit(self, offsets: Mapping[TopicPartition, Any]) -> None:
-        self.log.append(("commit", {tp.topic: o.offset for tp, o in offsets.items()}))
+    def commit_offsets(
+        self, offsets: Mapping[tuple[str, int], int], *, wait: bool, retry: RetryOffsets
+    ) -> None:
+        self.log.append(("commit", {topic: offset for (topic, _), offset in offsets.items()}))
 
-    def commit_async(self, offsets: Mapping[TopicPartition, Any], callback: Any = None) -> None:
-        self.commit(offsets)  # accepted at once
+    def lags(self) -> dict[tuple[str, int], int]:
+        return {}
 
-    def close(self, autocommit: bool) -> None:
+    def close(self) -> None:
         self.log.append(("close",))
 
     # producer
-    def send(self, topic: str, value: bytes, key: bytes) -> Future:
+    def send(self, topic: str, value: bytes, key: bytes | None) -> Future:
         self.log.append(("send", topic))
         self.sent.append((topic, json.loads(value)))
         self.on_send(self.sent[-1][1])
         refused = self.refuse_alerts and topic == alerts_topic(TOPICS)
         return Future(RuntimeError("broker said no") if refused else None)
+
+    def serve(self) -> None:
+        pass
 
     def flush(self) -> None:
         self.log.append(("flush",))
