@@ -188,7 +188,8 @@ class Commits:
 
 class RetryOffsets:
     """Offsets of asynchronous commits the broker refused for a passing reason, handed from
-    kafka-python's callback back to the loop (thread-safe)."""
+    the Kafka client's commit callback back to the loop (thread-safe, whichever thread the
+    client answers in)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
