@@ -18,7 +18,10 @@ For each ``--data`` directory, on the local stack:
 The two graphs' fingerprints (``admin/graph_fingerprint``) are compared: the table says
 whether they are equal. Peak memory (``bench.peak_rss``, sampled every 0.5 s) is given per
 loader: the Python process with its validation workers, ``neo4j-admin`` (a Java child of the
-offline load) and the Neo4j server, in GiB.
+offline load) and the Neo4j server, in GiB. ``--gzip`` has the offline load write gzipped
+import files (``offline_load(compress=True)``), for a disk too small for them as text;
+``--max-off-heap 4g`` caps ``neo4j-admin``'s memory beside its heap (its default takes up to
+90% of the free memory).
 
     .venv/bin/python bench/offline.py --data var/bench/pix-fast-s11-x1 var/bench/pix-fast-s11-x20
 """
@@ -88,7 +91,13 @@ def add(rows: list[Row], row: Row) -> None:
     )
 
 
-def run(directory: Path, phases: list[str], rows: list[Row]) -> str:
+def run(
+    directory: Path,
+    phases: list[str],
+    rows: list[Row],
+    compress: bool = False,
+    max_off_heap: str | None = None,
+) -> str:
     settings = load_settings()
     stack = Stack(settings)
     gateway = Gateway(settings)
@@ -99,9 +108,19 @@ def run(directory: Path, phases: list[str], rows: list[Row]) -> str:
             say(f"{directory}: offline import")
             gateway.close()
             with PeakRss(stack.neo4j.pid) as peak:
-                offline = offline_load(
-                    settings, directory, replace=True, reject_dir=work / "offline", say=say
-                )
+                try:
+                    offline = offline_load(
+                        settings,
+                        directory,
+                        replace=True,
+                        reject_dir=work / "offline",
+                        say=say,
+                        compress=compress,
+                        max_off_heap=max_off_heap,
+                    )
+                except BaseException:  # a failed or stopped run still tells its peaks
+                    say(f"FAILED {directory} offline: peak GiB until then {peak.gib}")
+                    raise
             prints["offline"] = fingerprint(gateway)
             add(
                 rows,
@@ -119,7 +138,9 @@ def run(directory: Path, phases: list[str], rows: list[Row]) -> str:
             say(f"{directory}: offline import files only")
             unmanaged = replace(settings, neo4j_password="not-used: nothing connects")
             with PeakRss() as peak:
-                prepared = offline_load(unmanaged, directory, reject_dir=work / "prepare", say=say)
+                prepared = offline_load(
+                    unmanaged, directory, reject_dir=work / "prepare", say=say, compress=compress
+                )
             if prepared.import_dir is not None:
                 shutil.rmtree(prepared.import_dir, ignore_errors=True)
             add(
@@ -165,6 +186,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, nargs="+", required=True, help="dataset folders")
     parser.add_argument("--phases", default="bulk,offline", help="comma-separated subset")
+    parser.add_argument(
+        "--gzip", action="store_true", help="gzip the offline import files (less disk, more CPU)"
+    )
+    parser.add_argument(
+        "--max-off-heap", help="cap neo4j-admin's off-heap memory, e.g. 4g (default: 90%% free)"
+    )
     args = parser.parse_args()
     phases = args.phases.split(",")
     rows: list[Row] = []
@@ -172,7 +199,7 @@ def main() -> None:
     load_before = os.getloadavg()
     began = time.monotonic()
     for directory in args.data:
-        same[directory.name] = run(directory, phases, rows)
+        same[directory.name] = run(directory, phases, rows, args.gzip, args.max_off_heap)
     load_after = os.getloadavg()
     print(
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}; load average "

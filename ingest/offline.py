@@ -2,11 +2,14 @@
 
 The rows are read and validated exactly as ``ringwatch load`` reads them (rejects go to
 ``DIR/rejects/`` the same way); ``ingest.offline_graph`` turns the valid rows into the very
-nodes and relationships the online loaders would write; those go to CSV files under
-``var/import/`` for ``neo4j-admin database import full``, which replaces the (empty) user
-database while the local Neo4j is stopped. Neo4j is then started again and the schema
-(``cypher/schema/``) is applied and brought online before this returns. The ``system``
-database (users, passwords) is not touched.
+nodes and relationships the online loaders would write; ``ingest.offline_files`` writes those
+to CSV files under ``var/import/`` for ``neo4j-admin database import full``, which replaces
+the (empty) user database while the local Neo4j is stopped. The logins, the largest dataset,
+are written chunk by chunk as they are validated (``ingest.offline_stream``) instead of being
+held. The local Neo4j is stopped before the validation, so that its memory is free for it,
+and started again after the import; the schema (``cypher/schema/``) is then applied and
+brought online before this returns. The ``system`` database (users, passwords) is not
+touched.
 
 Only the local stack's Neo4j can be stopped and restarted here; for a server ringwatch does
 not manage, the import files are written and the command to run on that server is printed.
@@ -14,12 +17,15 @@ not manage, the import files are written and the command to run on that server i
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import os
 import re
 import shutil
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,13 +33,14 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
+from data import schema
 from graph.gateway import Gateway, apply_schema
 from ingest.bulk import DatasetReport, write_rejects
 from ingest.mapping import DataMapping, DatasetMapping
-from ingest.offline_graph import GraphTables, NodeTable, RelTable, build_graph
+from ingest.offline_files import ImportFiles, write_import_files
+from ingest.offline_graph import build_graph
+from ingest.offline_stream import LoginStream
 from ingest.sources import dataset_files, read_file
 from ingest.validate import validate
 from ingest.writer import LOAD_ORDER
@@ -69,36 +76,6 @@ class OfflineReport:
     @property
     def records(self) -> int:
         return sum(d.read for d in self.datasets)
-
-
-@dataclass(frozen=True)
-class ImportFiles:
-    """CSV files for the importer: (label or type, path) pairs."""
-
-    directory: Path
-    nodes: list[tuple[str, Path]]
-    relationships: list[tuple[str, Path]]
-    multiline: bool
-
-    def arguments(self, database: str) -> list[str]:
-        """``neo4j-admin database import full`` arguments for these files."""
-        # The database name comes first: the file lists take every argument that follows.
-        args = [
-            "database",
-            "import",
-            "full",
-            database,
-            "--overwrite-destination=true",
-            "--bad-tolerance=0",
-            "--skip-duplicate-nodes=false",
-            "--skip-bad-relationships=false",
-            "--id-type=string",
-            f"--multiline-fields={'true' if self.multiline else 'false'}",
-            f"--report-file={self.directory / 'import.report'}",
-        ]
-        args += [f"--nodes={label}={path}" for label, path in self.nodes]
-        args += [f"--relationships={rel}={path}" for rel, path in self.relationships]
-        return args
 
 
 # ---------------------------------------------------------------------------- validation
@@ -157,16 +134,55 @@ def raw_chunks(path: Path, entry: DatasetMapping) -> Iterator[pd.DataFrame]:
         yield read_file(path, entry)
 
 
+def _validate_file(
+    pool: ProcessPoolExecutor,
+    workers: int,
+    dataset: str,
+    path: Path,
+    mapping: DataMapping,
+    sink: Callable[[pd.DataFrame], None] | None,
+) -> tuple[pd.DataFrame | None, pd.DataFrame, int, int]:
+    """(valid rows, or None when they went to ``sink``; rejected rows; rows read; valid
+    rows) of one file, validated in chunks by ``pool`` with a few chunks in flight."""
+    goods: list[pd.DataFrame] = []
+    bads: list[pd.DataFrame] = []
+    valid = [0]
+    pending, read = deque[Future[tuple[pd.DataFrame, pd.DataFrame]]](), 0
+
+    def done(future: Future[tuple[pd.DataFrame, pd.DataFrame]]) -> None:
+        good, bad = future.result()
+        valid[0] += len(good)
+        bads.append(bad)
+        if sink is None:
+            goods.append(good)
+        else:
+            sink(good)
+
+    for chunk in raw_chunks(path, mapping.of(dataset)):
+        read += len(chunk)
+        pending.append(pool.submit(_validate_chunk, dataset, chunk, mapping))
+        if len(pending) > workers:  # a few chunks in flight, not the whole file
+            done(pending.popleft())
+    while pending:
+        done(pending.popleft())
+    bad = pd.concat(bads, ignore_index=True)
+    good = pd.concat(goods, ignore_index=True) if sink is None else None
+    return good, bad, read, valid[0]
+
+
 def read_and_validate(
     directory: Path,
     mapping: DataMapping,
     reject_dir: Path,
     say: Callable[[str], None],
     workers: int | None = None,
+    sinks: Mapping[str, Callable[[pd.DataFrame], None]] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[DatasetReport]]:
     """Every dataset file read and validated as ``ringwatch load`` does (same function, same
     reject files); large files are validated in chunks by parallel processes (validation is
-    row by row, so chunking changes nothing). Returns the valid rows per dataset."""
+    row by row, so chunking changes nothing). Returns the valid rows per dataset, except for
+    a dataset with a sink: each chunk's valid rows go to it, in file order, and are not kept."""
+    sinks = sinks or {}
     found = dataset_files(directory, mapping)
     for dataset in LOAD_ORDER:
         (reject_dir / f"{dataset}.csv").unlink(missing_ok=True)
@@ -181,20 +197,14 @@ def read_and_validate(
                 say(f"{dataset}: no file, skipped")
                 continue
             began = time.monotonic()
-            parts, pending, read = [], deque[Future[tuple[pd.DataFrame, pd.DataFrame]]](), 0
-            for chunk in raw_chunks(path, mapping.of(dataset)):
-                read += len(chunk)
-                pending.append(pool.submit(_validate_chunk, dataset, chunk, mapping))
-                if len(pending) > workers:  # a few chunks in flight, not the whole file
-                    parts.append(pending.popleft().result())
-            parts += [future.result() for future in pending]
-            good = pd.concat([p[0] for p in parts], ignore_index=True)
-            bad = pd.concat([p[1] for p in parts], ignore_index=True)
-            del parts
-            entry.read, entry.rejected, entry.written = read, len(bad), len(good)
+            good, bad, entry.read, entry.written = _validate_file(
+                pool, workers, dataset, path, mapping, sinks.get(dataset)
+            )
+            entry.rejected = len(bad)
             if entry.rejected:
                 write_rejects(reject_dir, dataset, bad)
-            valid[dataset] = good
+            if good is not None:
+                valid[dataset] = good
             entry.seconds = time.monotonic() - began
             say(
                 f"{dataset}: {entry.written:,} valid, {entry.rejected:,} rejected, read and "
@@ -206,77 +216,6 @@ def read_and_validate(
 
 def _rate(count: int, seconds: float) -> str:
     return f"{count / seconds:,.0f}" if seconds > 0 else "-"
-
-
-# ---------------------------------------------------------------------------- import files
-
-
-def _arrow(frame: pd.DataFrame, columns: list[str], types: dict[str, str]) -> pa.Table:
-    arrays = []
-    for column in columns:
-        values = frame[column]
-        if types.get(column) == "double":
-            arrays.append(pa.array(pd.to_numeric(values), type=pa.float64(), from_pandas=True))
-        elif isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-            arrays.append(pa.array(values.array))  # the Arrow buffers, no Python strings
-        else:
-            arrays.append(
-                pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-            )
-    return pa.Table.from_arrays(arrays, names=columns)
-
-
-def _write_csv(path: Path, header: list[str], table: pa.Table) -> bool:
-    """Write ``table`` under our own header line; True when a text value spans lines."""
-    with path.open("wb") as out:
-        out.write((",".join(header) + "\n").encode("utf-8"))
-        pacsv.write_csv(table, out, pacsv.WriteOptions(include_header=False))
-    multiline = False
-    for column in table.columns:
-        text = pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
-        if text and len(column):
-            multiline |= bool(pc.any(pc.match_substring_regex(column, "[\r\n]")).as_py())
-    return multiline
-
-
-def _typed(name: str, types: dict[str, str]) -> str:
-    kind = types.get(name)
-    return f"{name}:{kind}" if kind else name
-
-
-def _node_file(table: NodeTable, directory: Path) -> tuple[Path, bool]:
-    props = [c for c in table.frame.columns if c not in (table.id, table.extra_label)]
-    header = [f"{table.id}:ID({table.label})"] + [_typed(c, table.types) for c in props]
-    columns = [table.id, *props]
-    if table.extra_label is not None:
-        header.append(":LABEL")
-        columns.append(table.extra_label)
-    path = directory / f"nodes_{table.label}.csv"
-    return path, _write_csv(path, header, _arrow(table.frame, columns, table.types))
-
-
-def _rel_file(table: RelTable, directory: Path) -> tuple[Path, bool]:
-    start, end, *props = list(table.frame.columns)
-    header = [f":START_ID({table.start})", f":END_ID({table.end})"]
-    header += [_typed(c, table.types) for c in props]
-    path = directory / f"rels_{table.type}.csv"
-    columns = [start, end, *props]
-    return path, _write_csv(path, header, _arrow(table.frame, columns, table.types))
-
-
-def write_import_files(tables: GraphTables, directory: Path) -> ImportFiles:
-    """One CSV per label and per relationship type, in the importer's header format."""
-    directory.mkdir(parents=True, exist_ok=True)
-    nodes, rels, multiline = [], [], False
-    for node in tables.nodes:
-        path, spans = _node_file(node, directory)
-        nodes.append((node.label, path))
-        multiline |= spans
-    for rel in tables.relationships:
-        path, spans = _rel_file(rel, directory)
-        rels.append((rel.type, path))
-        multiline |= spans
-    return ImportFiles(directory, nodes, rels, multiline)
 
 
 # ---------------------------------------------------------------------------- the load
@@ -306,6 +245,66 @@ def _unmanaged_advice(settings: Settings, files: ImportFiles) -> str:
     )
 
 
+def _prepare(
+    settings: Settings,
+    directory: Path,
+    mapping: DataMapping,
+    reject_dir: Path,
+    say: Callable[[str], None],
+    report: OfflineReport,
+    compress: bool,
+) -> ImportFiles:
+    """Read and validate the datasets, build the graph tables and write the import files
+    (gzipped with ``compress``); the counts and step times go to ``report``."""
+    began = time.monotonic()
+    import_dir = _import_dir(settings)
+    import_dir.mkdir(parents=True)
+    # Logins go to their import files as they are validated (ingest.offline_stream); the
+    # other datasets are held for the graph tables, which join them.
+    try:
+        logins = LoginStream(import_dir, compress)
+        valid, report.datasets = read_and_validate(
+            directory, mapping, reject_dir, say, sinks={schema.LOGS: logins.add}
+        )
+        streamed, named = logins.finish()
+        report.steps["read and validate"] = time.monotonic() - began
+
+        began = time.monotonic()
+        tables = build_graph(valid, named)
+        del valid, named
+        report.nodes = sum(len(n.frame) for n in tables.nodes)
+        report.nodes += sum(f.rows for f in streamed if f.node)
+        report.relationships = sum(len(r.frame) for r in tables.relationships)
+        report.relationships += sum(f.rows for f in streamed if not f.node)
+        report.linked = next(len(r.frame) for r in tables.relationships if r.type == "PIX")
+        report.steps["graph"] = time.monotonic() - began
+        say(
+            f"graph: {report.nodes:,} nodes, {report.relationships:,} relationships "
+            f"({report.linked:,} PIX edges) in {report.steps['graph']:.1f} s"
+        )
+
+        began = time.monotonic()
+        files = write_import_files(tables, import_dir, streamed, compress)
+        del tables
+    except BaseException:  # half-written files: at scale 200, gigabytes
+        shutil.rmtree(import_dir, ignore_errors=True)
+        raise
+    report.import_dir = files.directory
+    report.steps["import files"] = time.monotonic() - began
+    say(f"import files written to {files.directory} in {report.steps['import files']:.1f} s")
+    _release_memory()
+    return files
+
+
+def _release_memory() -> None:
+    """Hand the freed rows' memory back to the system before the importer starts: Arrow's
+    pool and glibc's malloc otherwise keep it for this process."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def offline_load(
     settings: Settings,
     directory: Path,
@@ -315,13 +314,17 @@ def offline_load(
     reject_dir: Path | None = None,
     say: Callable[[str], None] = print,
     keep_files: bool = False,
+    compress: bool = False,
+    max_off_heap: str | None = None,
 ) -> OfflineReport:
     """Validate the datasets in ``directory``, import them into a new database with
     ``neo4j-admin`` (the local Neo4j is stopped and restarted), then apply the schema.
 
     Refuses a database that holds nodes unless ``replace``. With a server ringwatch does not
     manage, only writes the import files and returns the command to run (``imported``
-    False)."""
+    False). ``compress`` gzips the import files: a sixth of the disk, for some CPU.
+    ``max_off_heap`` caps the importer's memory beside its heap (its own default is 90% of
+    the free memory, which a shared machine may not have to give)."""
     from stack.manager import Stack
 
     mapping = mapping or DataMapping()
@@ -343,36 +346,18 @@ def offline_load(
                 "to it with `ringwatch load DIR` (without --offline)."
             )
 
-    valid, report.datasets = read_and_validate(directory, mapping, reject_dir, say)
-    report.steps["read and validate"] = time.monotonic() - start
-
-    began = time.monotonic()
-    tables = build_graph(valid)
-    del valid
-    report.nodes = sum(len(n.frame) for n in tables.nodes)
-    report.relationships = sum(len(r.frame) for r in tables.relationships)
-    report.linked = next(len(r.frame) for r in tables.relationships if r.type == "PIX")
-    report.steps["graph"] = time.monotonic() - began
-    say(
-        f"graph: {report.nodes:,} nodes, {report.relationships:,} relationships "
-        f"({report.linked:,} PIX edges) in {report.steps['graph']:.1f} s"
-    )
-
-    began = time.monotonic()
-    files = write_import_files(tables, _import_dir(settings))
-    del tables
-    report.import_dir = files.directory
-    report.steps["import files"] = time.monotonic() - began
-    say(f"import files written to {files.directory} in {report.steps['import files']:.1f} s")
-
     if server is None:
+        files = _prepare(settings, directory, mapping, reject_dir, say, report, compress)
         say(_unmanaged_advice(settings, files))
         report.seconds = time.monotonic() - start
         return report
 
+    # The import replaces the database anyway: stopping Neo4j now leaves its memory to the
+    # validation and the graph tables, which hold the most.
     began = time.monotonic()
     say("Stopping Neo4j for the import...")
     server.stop()
+    report.steps["stop Neo4j"] = time.monotonic() - began
     tail: list[str] = []
 
     def progress(line: str) -> None:
@@ -381,9 +366,13 @@ def offline_load(
         if dots is None or int(dots[1]) % 25 == 0:
             say(f"  neo4j-admin: {line}")
 
+    code: int | None = None
     try:
-        code = server.admin(files.arguments(settings.neo4j_database), say=progress)
-        say(f"neo4j-admin finished after {time.monotonic() - began:.1f} s (Neo4j stop included)")
+        files = _prepare(settings, directory, mapping, reject_dir, say, report, compress)
+        began = time.monotonic()
+        arguments = files.arguments(settings.neo4j_database, max_off_heap)
+        code = server.admin(arguments, say=progress)
+        say(f"neo4j-admin finished after {time.monotonic() - began:.1f} s")
     finally:
         say("Starting Neo4j...")
         server.start()
@@ -395,6 +384,9 @@ def offline_load(
             "The database may be empty now: run the import again once the cause is fixed."
         )
     report.steps["neo4j-admin import and restart"] = time.monotonic() - began
+    if not keep_files:  # imported: their disk is needed for the indexes now
+        for _, path in files.nodes + files.relationships:
+            path.unlink(missing_ok=True)
 
     began = time.monotonic()
     with Gateway(settings) as gateway:
@@ -406,7 +398,7 @@ def offline_load(
     if loaded != report.nodes:
         raise RingwatchError(
             f"The imported database holds {loaded:,} nodes, not the {report.nodes:,} written "
-            f"to {files.directory} (kept): see its import.report."
+            f"to the import files: see {files.directory / 'import.report'}."
         )
     report.imported = True
     if not keep_files:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from data import schema
@@ -67,17 +68,32 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def _frame(valid: dict[str, pd.DataFrame], dataset: str) -> pd.DataFrame:
+def complete(dataset: str, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """A dataset's validated rows with every column the tables read: an optional column
+    the file lacks (the login ip) is None throughout; no rows at all give an empty frame."""
     columns = list(schema.COLUMNS[dataset]) + list(schema.EXTRA_COLUMNS.get(dataset, {}))
     columns += [original for _, original in schema.FALLBACKS.get(dataset, {}).values()]
-    frame = valid.get(dataset)
     if frame is None:
         return _empty(columns)
-    absent = {c: None for c in columns if c not in frame}  # the login ip is optional
+    absent = {c: None for c in columns if c not in frame}
     return frame.assign(**absent) if absent else frame
 
 
-def _ids(*series: pd.Series) -> pd.Series:
+def _frame(valid: dict[str, pd.DataFrame], dataset: str) -> pd.DataFrame:
+    return complete(dataset, valid.get(dataset))
+
+
+@dataclass(frozen=True)
+class StreamedLogins:
+    """What the other tables need from logins whose own tables were written while they were
+    validated (``ingest.offline_stream``): the accounts and devices the first row of each
+    login names, distinct, in first-seen order."""
+
+    accounts: pd.Series
+    devices: pd.Series
+
+
+def ids(*series: pd.Series) -> pd.Series:
     """Distinct non-null ids, in first-seen order."""
     joined = pd.concat([s.dropna() for s in series], ignore_index=True)
     return pd.Series(joined.drop_duplicates().to_numpy(dtype=object), dtype=object)
@@ -86,9 +102,8 @@ def _ids(*series: pd.Series) -> pd.Series:
 def _with_bare(described: pd.DataFrame, key: str, *mentioned: pd.Series) -> pd.DataFrame:
     """``described`` (one row per ``key``) plus a row with only ``key`` for every id that is
     only mentioned elsewhere (a MERGE that created a bare node)."""
-    known = set(described[key])
-    extra = _ids(*mentioned)
-    extra = extra[~extra.isin(known)]
+    extra = ids(*mentioned)
+    extra = extra[~extra.isin(described[key])]
     if extra.empty:
         return described.reset_index(drop=True)
     bare = pd.DataFrame({key: extra.to_numpy(dtype=object)})
@@ -101,7 +116,7 @@ def _rows(frame: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
     return frame if bool(keep.all()) else frame[keep]
 
 
-def _first(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+def first(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """The first row of each ``key`` (``drop_duplicates(key)``), without a copy when the
     ids are already distinct."""
     return _rows(frame, ~frame.duplicated(key, keep="first"))
@@ -113,20 +128,54 @@ def _pairs(frame: pd.DataFrame, start: str, end: str) -> pd.DataFrame:
 
 
 def _tipo_pessoa(documents: pd.Series) -> pd.Series:
-    return pd.Series(
-        ["PF" if len(d) == 11 else "PJ" for d in documents], index=documents.index, dtype=object
-    )
+    person = (documents.str.len() == 11).to_numpy(dtype=bool, na_value=False)
+    return pd.Series(np.where(person, "PF", "PJ"), index=documents.index, dtype=object)
 
 
-def build_graph(valid: dict[str, pd.DataFrame]) -> GraphTables:
+def login_tables(logins: pd.DataFrame) -> tuple[list[NodeTable], list[RelTable]]:
+    """Login and IP nodes, and the BY, ON_DEVICE and FROM_IP relationships created with each
+    login, from logins with one row per ``id_log`` (the first: events keep their first row)."""
+    nodes = [
+        NodeTable(
+            "Login",
+            "id_log",
+            logins[["id_log", "timestamp", "tipo_autenticacao", "status"]].rename(
+                columns={"tipo_autenticacao": "tipo"}
+            ),
+            {"timestamp": DATETIME},
+        )
+    ]
+    with_ip = _rows(logins, logins["ip"].notna())
+    nodes.append(NodeTable("IP", "address", pd.DataFrame({"address": ids(with_ip["ip"])})))
+    rels = []
+    for rel, end, column, frame in (
+        ("BY", "Account", "id_usuario", logins),
+        ("ON_DEVICE", "Device", "id_dispositivo", logins),
+        ("FROM_IP", "IP", "ip", with_ip),
+    ):
+        edges = frame[["id_log", column]].reset_index(drop=True)
+        rels.append(RelTable(rel, "Login", end, edges))
+    return nodes, rels
+
+
+def build_graph(
+    valid: dict[str, pd.DataFrame], streamed: StreamedLogins | None = None
+) -> GraphTables:
     """Nodes and relationships of the graph the online loaders build from these validated
-    rows (``ingest.validate.validate(...).valid`` per dataset; absent datasets are empty)."""
+    rows (``ingest.validate.validate(...).valid`` per dataset; absent datasets are empty).
+
+    With ``streamed``, the logins' own tables were already written (``valid`` holds no
+    logins) and are left out; the accounts and devices they name are still created."""
     users = _frame(valid, schema.USUARIOS)
     keys = _frame(valid, schema.CHAVES)
     devices = _frame(valid, schema.DISPOSITIVOS)
     limits = _frame(valid, schema.LIMITES)
-    logins = _first(_frame(valid, schema.LOGS), "id_log")
-    txs = _first(_frame(valid, schema.TRANSACOES), "id_transacao")
+    if streamed is None:
+        logins = first(_frame(valid, schema.LOGS), "id_log")
+        login_accounts, login_devices = logins["id_usuario"], logins["id_dispositivo"]
+    else:
+        login_accounts, login_devices = streamed.accounts, streamed.devices
+    txs = first(_frame(valid, schema.TRANSACOES), "id_transacao")
     frauds = _frame(valid, schema.FRAUDES)
     g = GraphTables()
 
@@ -141,7 +190,7 @@ def build_graph(valid: dict[str, pd.DataFrame]) -> GraphTables:
         ["id_usuario", "limite_diario", "limite_por_transacao", "limite_atualizado"]
     ]
     accounts = accounts.merge(latest, on="id_usuario", how="outer", sort=False)
-    accounts = _with_bare(accounts, "id_usuario", devices["id_usuario"], logins["id_usuario"])
+    accounts = _with_bare(accounts, "id_usuario", devices["id_usuario"], login_accounts)
     g.nodes.append(
         NodeTable(
             "Account",
@@ -159,7 +208,7 @@ def build_graph(valid: dict[str, pd.DataFrame]) -> GraphTables:
     # Holders: usuarios SET the name (last row wins); a holder only chaves_pix knows keeps
     # the name of its first key row (ON CREATE SET).
     holders = users.drop_duplicates("cpf_cnpj", keep="last")[["cpf_cnpj", "nome"]]
-    key_only = keys[~keys["cpf_cnpj"].isin(set(holders["cpf_cnpj"]))]
+    key_only = keys[~keys["cpf_cnpj"].isin(holders["cpf_cnpj"])]
     key_only = key_only.drop_duplicates("cpf_cnpj", keep="first")[["cpf_cnpj", "nome_titular"]]
     holders = pd.concat(
         [holders, key_only.rename(columns={"nome_titular": "nome"})], ignore_index=True
@@ -174,7 +223,7 @@ def build_graph(valid: dict[str, pd.DataFrame]) -> GraphTables:
         ("Email", "email", "address", "HAS_EMAIL"),
     ):
         named = users[users[column].notna()]
-        g.nodes.append(NodeTable(label, prop, pd.DataFrame({prop: _ids(named[column])})))
+        g.nodes.append(NodeTable(label, prop, pd.DataFrame({prop: ids(named[column])})))
         g.relationships.append(RelTable(rel, "Account", label, _pairs(named, "id_usuario", column)))
 
     # Pix keys: chaves_pix (last row wins), bare keys that only transactions name.
@@ -194,7 +243,7 @@ def build_graph(valid: dict[str, pd.DataFrame]) -> GraphTables:
         NodeTable(
             "Device",
             "id_dispositivo",
-            _with_bare(described, "id_dispositivo", logins["id_dispositivo"]),
+            _with_bare(described, "id_dispositivo", login_devices),
             {"data_registro": DATETIME},
         )
     )
@@ -208,25 +257,10 @@ def build_graph(valid: dict[str, pd.DataFrame]) -> GraphTables:
     )
 
     # Logins: first row of an id; BY, ON_DEVICE and FROM_IP created with each.
-    g.nodes.append(
-        NodeTable(
-            "Login",
-            "id_log",
-            logins[["id_log", "timestamp", "tipo_autenticacao", "status"]].rename(
-                columns={"tipo_autenticacao": "tipo"}
-            ),
-            {"timestamp": DATETIME},
-        )
-    )
-    with_ip = _rows(logins, logins["ip"].notna())
-    g.nodes.append(NodeTable("IP", "address", pd.DataFrame({"address": _ids(with_ip["ip"])})))
-    for rel, end, column, frame in (
-        ("BY", "Account", "id_usuario", logins),
-        ("ON_DEVICE", "Device", "id_dispositivo", logins),
-        ("FROM_IP", "IP", "ip", with_ip),
-    ):
-        edges = frame[["id_log", column]].reset_index(drop=True)
-        g.relationships.append(RelTable(rel, "Login", end, edges))
+    if streamed is None:
+        nodes, rels = login_tables(logins)
+        g.nodes += nodes
+        g.relationships += rels
 
     # Transactions: first row of an id, FROM_KEY/TO_KEY, and one PIX edge per path
     # key -> holder <- account at each end (what the write and link_transfers match).
@@ -245,14 +279,15 @@ def build_graph(valid: dict[str, pd.DataFrame]) -> GraphTables:
     g.relationships.append(
         RelTable("PIX", "Account", "Account", pix, {"valor": DOUBLE, "timestamp": DATETIME})
     )
-    linked = set(pix["id_transacao"])
     transactions = txs[["id_transacao", "timestamp", "valor", "tipo_transacao", "status"]].rename(
         columns={"tipo_transacao": "tipo"}
     )
     transactions = _with_bare(transactions, "id_transacao", frauds["id_transacao"])
-    transactions["extra_label"] = [
-        None if t in linked else "Unlinked" for t in transactions["id_transacao"]
-    ]
+    # Hash look-ups in pandas: a Python set of ten million ids is over a gigabyte.
+    linked = transactions["id_transacao"].isin(pix["id_transacao"]).to_numpy(dtype=bool)
+    unlinked = np.full(len(linked), "Unlinked", dtype=object)
+    unlinked[linked] = None
+    transactions["extra_label"] = unlinked
     g.nodes.append(
         NodeTable(
             "Transaction",

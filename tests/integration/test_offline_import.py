@@ -159,28 +159,35 @@ def rejects(directory: Path) -> dict[str, str]:
     return {p.name: p.read_text() for p in sorted(directory.glob("*.csv"))}
 
 
-def bulk_then_offline(gateway, directory: Path, work: Path):
-    """(fingerprint, dump, rejects, schema) after a bulk load, then after an offline one."""
+def bulk_then_offline(gateway, directory: Path, work: Path, compress: bool = False):
+    """(fingerprint, dump, rejects, schema) after a bulk load, then after an offline one
+    (with gzipped import files when ``compress``)."""
     gateway.query(inline(WIPE))
     load_directory(gateway, directory, reject_dir=work / "bulk", progress=False, say=lambda _: None)
     bulk = fingerprint(gateway), dump(gateway), rejects(work / "bulk"), schema_names(gateway)
     report = offline_load(
-        load_settings(), directory, replace=True, reject_dir=work / "offline", say=lambda _: None
+        load_settings(),
+        directory,
+        replace=True,
+        reject_dir=work / "offline",
+        say=lambda _: None,
+        compress=compress,
     )
     assert report.imported
     offline = fingerprint(gateway), dump(gateway), rejects(work / "offline"), schema_names(gateway)
     return bulk, offline, report
 
 
-def test_offline_import_equals_bulk_load(gateway, tmp_path):
+@pytest.mark.parametrize("compress", [False, True], ids=["csv", "gzip"])
+def test_offline_import_equals_bulk_load(gateway, tmp_path, compress):
     """On the generator fixtures plus rows where the order of MERGE and SET decides the
-    result, the offline import gives node for node and edge for edge the bulk-loaded graph
-    (so the same fingerprint), the same reject files, and the same constraints and indexes,
-    all online."""
+    result, the offline import, from plain or gzipped files, gives node for node and edge
+    for edge the bulk-loaded graph (so the same fingerprint), the same reject files, and the
+    same constraints and indexes, all online."""
     base = FIXTURES if (FIXTURES / "transacoes_pix.csv").exists() else None
     directory = tricky_dataset(tmp_path / "d", base)
     (fp, graph, rej, schema), (fp2, graph2, rej2, schema2), report = bulk_then_offline(
-        gateway, directory, tmp_path
+        gateway, directory, tmp_path, compress
     )
     assert fp["rels:PIX"] >= 4 and fp["nodes:Unlinked"] >= 2  # the cases are exercised
     assert fp2 == fp

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ingest.offline import compact, write_import_files
+from ingest.offline import compact
+from ingest.offline_files import write_import_files
 from ingest.offline_graph import build_graph
 from ingest.sources import dataset_files, read_file
 from ingest.validate import validate

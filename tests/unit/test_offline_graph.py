@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ingest.offline import ImportFiles, write_import_files
+from ingest.offline_files import ImportFiles, write_import_files
 from ingest.offline_graph import GraphTables, build_graph
 from ingest.writer import latest_limits
 
