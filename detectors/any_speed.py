@@ -39,14 +39,21 @@ def find(
     outside: pd.DataFrame | None = None,
     pace: pd.DataFrame | None = None,
     companies: pd.Index | None = None,
+    relays: pd.Index | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Scored rings (pipeline RING_COLUMNS) not already in ``known``, and counts per detector;
     ``outside``: each pair's transfers outside this window (``oneoff.coded_pairs``);
     ``pace``: each account's one-off counterparties and active days outside it
     (``oneoff.PACE_COLUMNS``); ``companies``: accounts held by a company, judged against
-    companies (``novelty.activity_class``)."""
+    companies (``novelty.activity_class``); ``relays``: accounts the hour-scale detectors saw
+    pass money on within hours (their collections are not bursts of accomplices)."""
     graph = oneoff.one_off(transfers, outside, pace, companies)
     found = novelty.detect(graph, cfg)
+    if relays is not None and len(found):
+        # strangers paying into an account that passes the money on within hours are the
+        # victims of a collection, not its accomplices: the account is the hour-scale
+        # detectors' to judge, with where the money went
+        found = found[~((found["direction"] == "in") & found["hub"].isin(relays))]
     bursts = pd.concat(
         [
             _weigh(

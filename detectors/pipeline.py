@@ -140,6 +140,7 @@ def find_rings(
         inputs.outside_pairs,
         inputs.outside_pace,
         inputs.companies,
+        fast.passthrough.relays.index,
     )
     if len(slow):
         rings = pd.concat([rings, slow], ignore_index=True) if len(rings) else slow

@@ -497,3 +497,23 @@ def test_a_person_is_judged_against_people_and_a_company_against_companies():
     group = novelty.activity_class(told, 1)
     assert set(group[told.names.isin(companies)]) == {1}
     assert set(group[~told.names.isin(companies)]) == {0}
+
+
+def test_strangers_paying_an_account_that_passes_money_on_within_hours_are_victims():
+    """Four accounts each get eight strangers' payments within a day: four fan-in rings.
+    When the hour-scale detectors saw two of the hubs pass money on within hours, those two
+    bursts are collections from victims, not accomplices, and only the other two are
+    reported."""
+    planted, rows = {}, []
+    for k in range(4):
+        hub, senders = f"P{k:03d}", [f"P{100 + 8 * k + i:03d}" for i in range(8)]
+        planted[hub] = {hub, *senders}
+        rows += fan_in(hub, senders, pd.Timedelta(hours=2), START + pd.Timedelta(days=20 * k))
+    tr = with_rows(population(), rows)
+
+    def reported(relays: pd.Index | None) -> set[str]:
+        rings, _ = any_speed.find(tr, NO_SEEDS, [], pd.Index([]), no_details, CFG, relays=relays)
+        return {h for h, ring in planted.items() if any(ring <= set(m) for m in rings["members"])}
+
+    assert reported(None) == set(planted)
+    assert reported(pd.Index(["P000", "P001"])) == {"P002", "P003"}
