@@ -38,8 +38,8 @@ from data import schema
 from graph.gateway import Gateway, apply_schema
 from ingest.bulk import DatasetReport, write_rejects
 from ingest.mapping import DataMapping, DatasetMapping
-from ingest.offline_files import ImportFiles, write_import_files
-from ingest.offline_graph import build_graph
+from ingest.offline_files import ImportFiles, write_tables
+from ingest.offline_graph import graph_tables
 from ingest.offline_stream import LoginStream
 from ingest.sources import dataset_files, read_file
 from ingest.validate import validate
@@ -269,29 +269,24 @@ def _prepare(
         streamed, named = logins.finish()
         report.steps["read and validate"] = time.monotonic() - began
 
+        # Each table is written as soon as it is built, and the rows it was the last to need
+        # are let go: the tables of ten million transfers are not all held at once.
         began = time.monotonic()
-        tables = build_graph(valid, named)
+        files, written = write_tables(graph_tables(valid, named), import_dir, streamed, compress)
         del valid, named
-        report.nodes = sum(len(n.frame) for n in tables.nodes)
-        report.nodes += sum(f.rows for f in streamed if f.node)
-        report.relationships = sum(len(r.frame) for r in tables.relationships)
-        report.relationships += sum(f.rows for f in streamed if not f.node)
-        report.linked = next(len(r.frame) for r in tables.relationships if r.type == "PIX")
-        report.steps["graph"] = time.monotonic() - began
-        say(
-            f"graph: {report.nodes:,} nodes, {report.relationships:,} relationships "
-            f"({report.linked:,} PIX edges) in {report.steps['graph']:.1f} s"
-        )
-
-        began = time.monotonic()
-        files = write_import_files(tables, import_dir, streamed, compress)
-        del tables
     except BaseException:  # half-written files: at scale 200, gigabytes
         shutil.rmtree(import_dir, ignore_errors=True)
         raise
+    report.nodes = sum(f.rows for f in written if f.node)
+    report.relationships = sum(f.rows for f in written if not f.node)
+    report.linked = next(f.rows for f in written if f.kind == "PIX")
     report.import_dir = files.directory
-    report.steps["import files"] = time.monotonic() - began
-    say(f"import files written to {files.directory} in {report.steps['import files']:.1f} s")
+    report.steps["graph tables and import files"] = time.monotonic() - began
+    say(
+        f"graph: {report.nodes:,} nodes, {report.relationships:,} relationships "
+        f"({report.linked:,} PIX edges), import files written to {files.directory} in "
+        f"{report.steps['graph tables and import files']:.1f} s"
+    )
     _release_memory()
     return files
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -186,28 +187,40 @@ class TableFile:
         self.close()
 
 
+def write_tables(
+    tables: Iterable[NodeTable | RelTable],
+    directory: Path,
+    streamed: list[TableFile] | None = None,
+    compress: bool = False,
+) -> tuple[ImportFiles, list[TableFile]]:
+    """One CSV per label and per relationship type (gzipped with ``compress``), in the
+    importer's header format, each written as soon as ``tables`` yields it, next to the
+    (closed) ``streamed`` files already written in ``directory``; the files, and every file
+    with its row count."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in tables:
+        if isinstance(table, NodeTable):
+            file = TableFile.nodes(table, directory, compress)
+        else:
+            file = TableFile.relationships(table, directory, compress)
+        with file:
+            file.append(table.frame)
+        written.append(file)
+        del table  # the generator may release its rows now
+    every = written + list(streamed or [])
+    nodes = [(f.kind, f.path) for f in every if f.node]
+    rels = [(f.kind, f.path) for f in every if not f.node]
+    multiline = any(f.multiline for f in every)
+    return ImportFiles(directory, nodes, rels, multiline), every
+
+
 def write_import_files(
     tables: GraphTables,
     directory: Path,
     streamed: list[TableFile] | None = None,
     compress: bool = False,
 ) -> ImportFiles:
-    """One CSV per label and per relationship type (gzipped with ``compress``), in the
-    importer's header format, next to the (closed) ``streamed`` files already written in
-    ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    nodes, rels, multiline = [], [], False
-    for node in tables.nodes:
-        with TableFile.nodes(node, directory, compress) as written:
-            written.append(node.frame)
-        nodes.append((node.label, written.path))
-        multiline |= written.multiline
-    for rel in tables.relationships:
-        with TableFile.relationships(rel, directory, compress) as written:
-            written.append(rel.frame)
-        rels.append((rel.type, written.path))
-        multiline |= written.multiline
-    for part in streamed or []:
-        (nodes if part.node else rels).append((part.kind, part.path))
-        multiline |= part.multiline
-    return ImportFiles(directory, nodes, rels, multiline)
+    """``write_tables`` for tables already built: nodes first, then relationships."""
+    every: list[NodeTable | RelTable] = [*tables.nodes, *tables.relationships]
+    return write_tables(every, directory, streamed, compress)[0]

@@ -19,6 +19,7 @@ on an empty graph, leaves behind:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,10 +78,6 @@ def complete(dataset: str, frame: pd.DataFrame | None) -> pd.DataFrame:
         return _empty(columns)
     absent = {c: None for c in columns if c not in frame}
     return frame.assign(**absent) if absent else frame
-
-
-def _frame(valid: dict[str, pd.DataFrame], dataset: str) -> pd.DataFrame:
-    return complete(dataset, valid.get(dataset))
 
 
 @dataclass(frozen=True)
@@ -166,18 +163,34 @@ def build_graph(
 
     With ``streamed``, the logins' own tables were already written (``valid`` holds no
     logins) and are left out; the accounts and devices they name are still created."""
-    users = _frame(valid, schema.USUARIOS)
-    keys = _frame(valid, schema.CHAVES)
-    devices = _frame(valid, schema.DISPOSITIVOS)
-    limits = _frame(valid, schema.LIMITES)
+    g = GraphTables()
+    for table in graph_tables(dict(valid), streamed):
+        if isinstance(table, NodeTable):
+            g.nodes.append(table)
+        else:
+            g.relationships.append(table)
+    return g
+
+
+def graph_tables(
+    valid: dict[str, pd.DataFrame], streamed: StreamedLogins | None = None
+) -> Iterator[NodeTable | RelTable]:
+    """``build_graph``'s tables one at a time, in its order, for a caller that writes each
+    and lets it go: each dataset is taken out of ``valid`` (which ends up empty) and
+    released after its last table, so that the rows and the tables are not all held at
+    once (ten million transfers make several gigabytes of intermediate tables)."""
+    users = complete(schema.USUARIOS, valid.pop(schema.USUARIOS, None))
+    keys = complete(schema.CHAVES, valid.pop(schema.CHAVES, None))
+    devices = complete(schema.DISPOSITIVOS, valid.pop(schema.DISPOSITIVOS, None))
+    limits = complete(schema.LIMITES, valid.pop(schema.LIMITES, None))
+    logins = first(complete(schema.LOGS, valid.pop(schema.LOGS, None)), "id_log")
     if streamed is None:
-        logins = first(_frame(valid, schema.LOGS), "id_log")
         login_accounts, login_devices = logins["id_usuario"], logins["id_dispositivo"]
     else:
         login_accounts, login_devices = streamed.accounts, streamed.devices
-    txs = first(_frame(valid, schema.TRANSACOES), "id_transacao")
-    frauds = _frame(valid, schema.FRAUDES)
-    g = GraphTables()
+    txs = first(complete(schema.TRANSACOES, valid.pop(schema.TRANSACOES, None)), "id_transacao")
+    frauds = complete(schema.FRAUDES, valid.pop(schema.FRAUDES, None))
+    valid.clear()
 
     # Accounts: usuarios (last row wins), limits (latest update wins), bare ones otherwise.
     accounts = users.drop_duplicates("id_usuario", keep="last")[
@@ -186,24 +199,26 @@ def build_graph(
     latest = limits.sort_values("data_atualizacao", kind="stable").drop_duplicates(
         "id_usuario", keep="last"
     )
+    del limits
     latest = latest.rename(columns={"data_atualizacao": "limite_atualizado"})[
         ["id_usuario", "limite_diario", "limite_por_transacao", "limite_atualizado"]
     ]
     accounts = accounts.merge(latest, on="id_usuario", how="outer", sort=False)
+    del latest
     accounts = _with_bare(accounts, "id_usuario", devices["id_usuario"], login_accounts)
-    g.nodes.append(
-        NodeTable(
-            "Account",
-            "id_usuario",
-            accounts,
-            {
-                "data_cadastro": DATETIME,
-                "limite_diario": DOUBLE,
-                "limite_por_transacao": DOUBLE,
-                "limite_atualizado": DATETIME,
-            },
-        )
+    del login_accounts
+    yield NodeTable(
+        "Account",
+        "id_usuario",
+        accounts,
+        {
+            "data_cadastro": DATETIME,
+            "limite_diario": DOUBLE,
+            "limite_por_transacao": DOUBLE,
+            "limite_atualizado": DATETIME,
+        },
     )
+    del accounts
 
     # Holders: usuarios SET the name (last row wins); a holder only chaves_pix knows keeps
     # the name of its first key row (ON CREATE SET).
@@ -213,93 +228,105 @@ def build_graph(
     holders = pd.concat(
         [holders, key_only.rename(columns={"nome_titular": "nome"})], ignore_index=True
     )
+    del key_only
     holders["tipo_pessoa"] = _tipo_pessoa(holders["cpf_cnpj"])
-    g.nodes.append(NodeTable("Holder", "cpf_cnpj", holders))
+    yield NodeTable("Holder", "cpf_cnpj", holders)
+    del holders
     held_by = _pairs(users, "id_usuario", "cpf_cnpj")
-    g.relationships.append(RelTable("HELD_BY", "Account", "Holder", held_by))
+    yield RelTable("HELD_BY", "Account", "Holder", held_by)
 
     for label, column, prop, rel in (
         ("Phone", "telefone", "number", "HAS_PHONE"),
         ("Email", "email", "address", "HAS_EMAIL"),
     ):
         named = users[users[column].notna()]
-        g.nodes.append(NodeTable(label, prop, pd.DataFrame({prop: ids(named[column])})))
-        g.relationships.append(RelTable(rel, "Account", label, _pairs(named, "id_usuario", column)))
+        yield NodeTable(label, prop, pd.DataFrame({prop: ids(named[column])}))
+        yield RelTable(rel, "Account", label, _pairs(named, "id_usuario", column))
+        del named
+    del users
 
     # Pix keys: chaves_pix (last row wins), bare keys that only transactions name.
     described = keys.drop_duplicates("chave_pix", keep="last")[
         ["chave_pix", "tipo_chave", "status", "data_cadastro"]
     ].rename(columns={"chave_pix": "chave", "tipo_chave": "tipo"})
     pix_keys = _with_bare(described, "chave", txs["chave_pix_origem"], txs["chave_pix_destino"])
-    g.nodes.append(NodeTable("PixKey", "chave", pix_keys, {"data_cadastro": DATETIME}))
+    del described
+    yield NodeTable("PixKey", "chave", pix_keys, {"data_cadastro": DATETIME})
+    del pix_keys
     registered = _pairs(keys, "chave_pix", "cpf_cnpj")
-    g.relationships.append(RelTable("REGISTERED_TO", "PixKey", "Holder", registered))
+    del keys
+    yield RelTable("REGISTERED_TO", "PixKey", "Holder", registered)
 
     # Devices: dispositivos (last row wins), bare devices that only logins name.
     described = devices.drop_duplicates("id_dispositivo", keep="last")[
         ["id_dispositivo", "tipo_dispositivo", "status", "data_registro"]
     ].rename(columns={"tipo_dispositivo": "tipo"})
-    g.nodes.append(
-        NodeTable(
-            "Device",
-            "id_dispositivo",
-            _with_bare(described, "id_dispositivo", login_devices),
-            {"data_registro": DATETIME},
-        )
+    yield NodeTable(
+        "Device",
+        "id_dispositivo",
+        _with_bare(described, "id_dispositivo", login_devices),
+        {"data_registro": DATETIME},
     )
-    g.relationships.append(
-        RelTable(
-            "REGISTERED_DEVICE",
-            "Account",
-            "Device",
-            _pairs(devices, "id_usuario", "id_dispositivo"),
-        )
+    del described, login_devices
+    yield RelTable(
+        "REGISTERED_DEVICE", "Account", "Device", _pairs(devices, "id_usuario", "id_dispositivo")
     )
+    del devices
 
     # Logins: first row of an id; BY, ON_DEVICE and FROM_IP created with each.
     if streamed is None:
         nodes, rels = login_tables(logins)
-        g.nodes += nodes
-        g.relationships += rels
+        yield from nodes
+        yield from rels
+        del nodes, rels
+    del logins
 
     # Transactions: first row of an id, FROM_KEY/TO_KEY, and one PIX edge per path
     # key -> holder <- account at each end (what the write and link_transfers match).
     key_accounts = registered.merge(held_by, on="cpf_cnpj")[["chave_pix", "id_usuario"]]
+    del registered, held_by
     ends = txs[["id_transacao", "chave_pix_origem", "chave_pix_destino"]]
     src = ends.merge(
         key_accounts.rename(columns={"chave_pix": "chave_pix_origem", "id_usuario": "src"}),
         on="chave_pix_origem",
     )
+    del ends
     both = src.merge(
         key_accounts.rename(columns={"chave_pix": "chave_pix_destino", "id_usuario": "dst"}),
         on="chave_pix_destino",
     )
+    del src, key_accounts
     props = txs[["id_transacao", "valor", "timestamp", "status"]]
     pix = both[["src", "dst", "id_transacao"]].merge(props, on="id_transacao", how="left")
-    g.relationships.append(
-        RelTable("PIX", "Account", "Account", pix, {"valor": DOUBLE, "timestamp": DATETIME})
-    )
+    del both, props
+    yield RelTable("PIX", "Account", "Account", pix, {"valor": DOUBLE, "timestamp": DATETIME})
+    linked_ids = pix["id_transacao"]
+    del pix
     transactions = txs[["id_transacao", "timestamp", "valor", "tipo_transacao", "status"]].rename(
         columns={"tipo_transacao": "tipo"}
     )
     transactions = _with_bare(transactions, "id_transacao", frauds["id_transacao"])
     # Hash look-ups in pandas: a Python set of ten million ids is over a gigabyte.
-    linked = transactions["id_transacao"].isin(pix["id_transacao"]).to_numpy(dtype=bool)
+    linked = transactions["id_transacao"].isin(linked_ids).to_numpy(dtype=bool)
+    del linked_ids
     unlinked = np.full(len(linked), "Unlinked", dtype=object)
     unlinked[linked] = None
+    del linked
     transactions["extra_label"] = unlinked
-    g.nodes.append(
-        NodeTable(
-            "Transaction",
-            "id_transacao",
-            transactions,
-            {"timestamp": DATETIME, "valor": DOUBLE},
-            extra_label="extra_label",
-        )
+    del unlinked
+    yield NodeTable(
+        "Transaction",
+        "id_transacao",
+        transactions,
+        {"timestamp": DATETIME, "valor": DOUBLE},
+        extra_label="extra_label",
     )
+    del transactions
     for rel, column in (("FROM_KEY", "chave_pix_origem"), ("TO_KEY", "chave_pix_destino")):
-        edges = txs[["id_transacao", column]].reset_index(drop=True)
-        g.relationships.append(RelTable(rel, "Transaction", "PixKey", edges))
+        yield RelTable(
+            rel, "Transaction", "PixKey", txs[["id_transacao", column]].reset_index(drop=True)
+        )
+    del txs
 
     # Frauds: last row wins; REPORTS once per (fraud, transaction).
     fraud_nodes = frauds.drop_duplicates("id_fraude", keep="last")[
@@ -318,10 +345,5 @@ def build_graph(
             "valor_fraude": "valor",
         }
     )
-    g.nodes.append(
-        NodeTable("Fraud", "id_fraude", fraud_nodes, {"data_deteccao": DATETIME, "valor": DOUBLE})
-    )
-    g.relationships.append(
-        RelTable("REPORTS", "Fraud", "Transaction", _pairs(frauds, "id_fraude", "id_transacao"))
-    )
-    return g
+    yield NodeTable("Fraud", "id_fraude", fraud_nodes, {"data_deteccao": DATETIME, "valor": DOUBLE})
+    yield RelTable("REPORTS", "Fraud", "Transaction", _pairs(frauds, "id_fraude", "id_transacao"))

@@ -12,8 +12,8 @@ import pytest
 
 from ingest import offline_stream
 from ingest.offline import compact
-from ingest.offline_files import ImportFiles, write_import_files
-from ingest.offline_graph import build_graph
+from ingest.offline_files import ImportFiles, write_import_files, write_tables
+from ingest.offline_graph import build_graph, graph_tables
 from ingest.offline_stream import LoginStream, SeenHashes
 from tests.unit.test_offline_compact import validated, with_gaps
 
@@ -61,7 +61,8 @@ def streamed(
         stream.add(logins.iloc[start : start + rows])
     parts, named = stream.finish()
     rest = {d: f for d, f in frames.items() if d != LOGS}
-    files = write_import_files(build_graph(rest, named), directory, parts, compress)
+    files, _ = write_tables(graph_tables(rest, named), directory, parts, compress)
+    assert rest == {}  # each dataset was let go once its tables were built
     assert all(p.name.endswith(".gz") == compress for _, p in files.nodes + files.relationships)
     return contents(files)
 
