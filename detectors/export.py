@@ -6,8 +6,10 @@ Python driver decodes lists about ten times faster than the same values as rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -170,33 +172,29 @@ def window_inputs(gateway: Graph, window: Window, shared: Inputs, alone: bool = 
 def outside_pairs(gateway: Graph, since: str, until: str) -> pd.DataFrame:
     """Pairs with transfers in [since, until) and their completed transfers outside it:
     src, dst, transfers."""
-    cols = gateway.query(
-        "detectors/outside_pairs", {"since": since, "until": until}, mode="read"
-    ).columns()
-    if not cols.get("src") or not cols["src"][0]:
-        return empty_outside()
-    return pd.DataFrame(
-        {
-            "src": np.asarray(cols["src"][0], dtype=object),
-            "dst": np.asarray(cols["dst"][0], dtype=object),
-            "transfers": np.asarray(cols["transfers"][0], dtype=np.int64),
-        }
-    )
+    types = {"src": object, "dst": object, "transfers": np.int64}
+    return _window_columns(gateway, "detectors/outside_pairs", since, until, types, empty_outside)
 
 
 def outside_pace(gateway: Graph, since: str, until: str) -> pd.DataFrame:
     """Accounts with transfers in [since, until) and their pace outside it (one-off
     counterparties in and out, days active): ``oneoff.PACE_COLUMNS``."""
-    cols = gateway.query(
-        "detectors/outside_pace", {"since": since, "until": until}, mode="read"
-    ).columns()
-    if not cols.get("account") or not cols["account"][0]:
-        return empty_pace()
-    return pd.DataFrame(
-        {
-            "account": np.asarray(cols["account"][0], dtype=object),
-            "one_off_in": np.asarray(cols["one_off_in"][0], dtype=np.int64),
-            "one_off_out": np.asarray(cols["one_off_out"][0], dtype=np.int64),
-            "days": np.asarray(cols["days"][0], dtype=float),
-        }
-    )
+    types = {"account": object, "one_off_in": np.int64, "one_off_out": np.int64, "days": float}
+    return _window_columns(gateway, "detectors/outside_pace", since, until, types, empty_pace)
+
+
+def _window_columns(
+    gateway: Graph,
+    query: str,
+    since: str,
+    until: str,
+    types: dict[str, Any],
+    empty: Callable[[], pd.DataFrame],
+) -> pd.DataFrame:
+    """A stored query over [since, until) that returns one record of parallel lists, as a
+    frame with these column ``types`` (``empty()`` when it returns no rows)."""
+    cols = gateway.query(query, {"since": since, "until": until}, mode="read").columns()
+    first = next(iter(types))
+    if not cols.get(first) or not cols[first][0]:
+        return empty()
+    return pd.DataFrame({k: np.asarray(cols[k][0], dtype=t) for k, t in types.items()})

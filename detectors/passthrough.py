@@ -149,13 +149,12 @@ def detect(
     ep = find_episodes(transfers, cfg)
     ev = ep.attrs["events"]
     passing = ep.loc[ep["is_pass"].astype(bool)]
-    active = pd.Index(pd.unique(np.concatenate([transfers["src"], transfers["dst"]])))
-    usual = usual_relays(
-        passing.groupby("account").size(),
-        active,
-        companies if companies is not None else pd.Index([]),
-        cfg.relay_max_class_share,
-    )
+    usual = pd.Index([])
+    if companies is not None and len(companies):  # only companies are judged by their kind
+        active = pd.Index(pd.unique(np.concatenate([transfers["src"], transfers["dst"]])))
+        usual = usual_relays(
+            passing.groupby("account").size(), active, companies, cfg.relay_max_class_share
+        )
     everyone = len(passing)
     passing = passing[~passing["account"].isin(usual)]
     out_rows = ev.loc[(ev["is_out"] == 1) & ev["episode"].isin(passing.index), "row"]

@@ -132,6 +132,12 @@ def test_a_run_over_two_windows_reports_each_ring_once(gateway, loaded):
         assert all(len(a & b) / len(a | b) < 0.5 for b in found[i + 1 :])
 
 
+def _pair_key(tr: pd.DataFrame) -> pd.Series:
+    """Each transfer's unordered account pair as one string."""
+    low = tr["src"].where(tr["src"] < tr["dst"], tr["dst"])
+    return low + "|" + tr["dst"].where(tr["src"] < tr["dst"], tr["src"])
+
+
 def test_a_window_is_told_its_pairs_transfers_outside_it(gateway, loaded):
     """For a window of days 3 to 6 of the 9-day history, the stored query gives each pair of
     the window its transfers outside the window (either direction), as counted from the
@@ -139,11 +145,7 @@ def test_a_window_is_told_its_pairs_transfers_outside_it(gateway, loaded):
     tr = loaded.transfers
     since, until = pd.Timestamp("2025-04-03"), pd.Timestamp("2025-04-06")
     inside = (tr["ts"] >= since) & (tr["ts"] < until)
-    pair = (
-        tr["src"].where(tr["src"] < tr["dst"], tr["dst"])
-        + "|"
-        + tr["dst"].where(tr["src"] < tr["dst"], tr["src"])
-    )
+    pair = _pair_key(tr)
     outside_counts = pair[~inside].value_counts()
     expected = {
         (s, d): int(outside_counts[k])
@@ -165,11 +167,7 @@ def test_a_window_is_told_its_accounts_pace_outside_it(gateway, loaded):
     tr = loaded.transfers[loaded.transfers["src"] != loaded.transfers["dst"]]
     since, until = pd.Timestamp("2025-04-03"), pd.Timestamp("2025-04-06")
     inside = (tr["ts"] >= since) & (tr["ts"] < until)
-    pair = (
-        tr["src"].where(tr["src"] < tr["dst"], tr["dst"])
-        + "|"
-        + tr["dst"].where(tr["src"] < tr["dst"], tr["src"])
-    )
+    pair = _pair_key(tr)
     lone = tr[pair.map(pair.value_counts()).eq(1) & ~inside]
     held = set(tr["src"][inside]) | set(tr["dst"][inside])
     ends = (
