@@ -18,6 +18,18 @@ On a loaded graph (``ringwatch load DIR`` first), this process
 3. stops the engine (SIGTERM) and starts it again: restart time = process start to "ready"
    (state rebuilt from Neo4j, consumer created) and to the first new transfer decided.
 
+Per rate it also prints the CPU budget: each process's user+system CPU over the rate's
+sending and draining (engine, loader, Neo4j, Kafka, this benchmark's producer and its alert
+reader, the latter two by thread), per transfer sent and in CPU-seconds per second, their
+sum against the machine's CPUs, what the whole machine spent (other sessions included),
+and the demand at that rate when the loader and Neo4j are charged per transfer *loaded*
+(a loader that fell behind spent less than its work needs).
+
+``--pin`` runs the engine on CPU 1 and everything else this benchmark starts or uses
+(itself, the loader, this stack's Neo4j and Kafka, every thread of each) on CPU 0, as a
+deployment that gives the engine a core of its own would; processes of other users of the
+machine are not moved. Neo4j's and Kafka's affinity is restored at the end.
+
     .venv/bin/python bench/decide.py --data DIR [--rates 2000,5000] [--seconds 30]
 
 ``--starts-only N`` measures only step 3's start, N times in a row, on the graph as it is.
@@ -74,6 +86,7 @@ class Engine:
         emit_allow: bool,
         profile: Path | None = None,
         client: str | None = None,
+        cpus: set[int] | None = None,
     ) -> None:
         flags = ["--topic-prefix", topics.prefix, "--group", f"d-{topics.prefix}"]
         flags += ["--kafka-client", client] if client else []
@@ -86,6 +99,7 @@ class Engine:
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,  # noqa: PLW1509
         )
         self.lines: list[tuple[float, str]] = []
         threading.Thread(target=self._read, daemon=True).start()
@@ -136,9 +150,11 @@ class Alerts:
         self.seen: dict[str, tuple[float, int, int]] = {}  # id -> (received, alert ts, tx ts)
         self.decisions: dict[str, int] = {}
         self.done = threading.Event()
+        self.native_id = 0  # the reading thread's id, for the CPU budget
         threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self) -> None:
+        self.native_id = threading.get_native_id()
         while not self.done.is_set():
             for batch in self.consumer.poll(timeout_ms=50).values():
                 received = time.time() * 1000
@@ -186,6 +202,95 @@ def servers(settings: Any) -> dict[str, psutil.Process]:
             with contextlib.suppress(psutil.Error):
                 found[name] = psutil.Process(pid)
     return found
+
+
+def pin(pid: int, cpus: set[int]) -> dict[int, set[int]]:
+    """Put every thread of process ``pid`` on ``cpus`` (threads it starts later inherit
+    their creator's); the affinity each had before, by thread id."""
+    before: dict[int, set[int]] = {}
+    for name in os.listdir(f"/proc/{pid}/task"):
+        tid = int(name)
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            before[tid] = os.sched_getaffinity(tid)
+            os.sched_setaffinity(tid, cpus)
+    return before
+
+
+def unpin(pid: int, before: dict[int, set[int]]) -> None:
+    """Give every thread of ``pid`` the affinity its process had before ``pin``."""
+    cpus = before.get(pid) or set(range(os.cpu_count() or 1))
+    with contextlib.suppress(OSError):
+        for name in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError):
+                os.sched_setaffinity(int(name), cpus)
+
+
+def busy_seconds() -> list[float]:
+    """CPU-seconds each CPU of the machine spent busy since boot (psutil's definition:
+    everything but idle and iowait; guest time is inside user time)."""
+    out = []
+    for t in psutil.cpu_times(percpu=True):
+        total = sum(t) - getattr(t, "guest", 0.0) - getattr(t, "guest_nice", 0.0)
+        out.append(total - t.idle - getattr(t, "iowait", 0.0))
+    return out
+
+
+def bench_threads(alerts: Alerts) -> dict[str, float]:
+    """This benchmark's CPU seconds split by role: the alert reader (its polling thread
+    and the consumer's heartbeat thread) and the producer (the rest: the sending loop and
+    kafka-python's sender thread)."""
+    reader_ids = {alerts.native_id} | {
+        t.native_id
+        for t in threading.enumerate()
+        if type(t).__name__ == "HeartbeatThread" and t.native_id is not None
+    }
+    split = {"bench producer": 0.0, "bench reader": 0.0}
+    for thread in psutil.Process().threads():
+        role = "bench reader" if thread.id in reader_ids else "bench producer"
+        split[role] += thread.user_time + thread.system_time
+    return split
+
+
+def budget(
+    used: dict[str, float],
+    elapsed: float,
+    sent: int,
+    rate: float,
+    machine: list[float],
+    loaded: int | None,
+) -> list[str]:
+    """The CPU budget of one rate as markdown: per process, µs of CPU per transfer sent and
+    CPU-seconds per second (cores) over ``elapsed``; their sum; the machine's busy CPU per
+    CPU (everything on it); and the demand at ``rate`` with the loader and Neo4j charged per
+    transfer ``loaded`` when known (``used``: CPU seconds per process in the window)."""
+    cpus = len(machine)
+    lines = [
+        "| process | µs of CPU per transfer sent | CPU-s per s (cores) |",
+        "|---|---:|---:|",
+    ]
+    for name, seconds in used.items():
+        lines.append(f"| {name} | {seconds / sent * 1e6:,.0f} | {seconds / elapsed:.2f} |")
+    ours = sum(used.values())
+    lines.append(
+        f"| **sum of these** | **{ours / sent * 1e6:,.0f}** | **{ours / elapsed:.2f} of {cpus}** |"
+    )
+    whole = sum(machine)
+    per_cpu = ", ".join(f"CPU {i} {b / elapsed:.2f}" for i, b in enumerate(machine))
+    lines.append(f"| machine busy, all processes ({per_cpu}) | | {whole / elapsed:.2f} of {cpus} |")
+    lines.append(
+        f"| of which not these processes (other sessions) | | {(whole - ours) / elapsed:.2f} |"
+    )
+    if loaded:
+        loading = {"loader", "Neo4j"}
+        per_sent = sum(v for k, v in used.items() if k not in loading) / sent
+        per_loaded = sum(v for k, v in used.items() if k in loading) / loaded
+        demand = rate * (per_sent + per_loaded)
+        lines.append(
+            f"| demand at {rate:,.0f}/s: the others per transfer sent + loader and Neo4j "
+            f"{per_loaded * 1e6:,.0f} µs per transfer loaded ({loaded:,} loaded) "
+            f"| {(per_sent + per_loaded) * 1e6:,.0f} | {demand:.2f} of {cpus} |"
+        )
+    return lines
 
 
 def group_lag(bootstrap: str, group: str, topic: str) -> int | None:
@@ -479,6 +584,13 @@ def main() -> None:
         help="the engine's Kafka client (`ringwatch decide --kafka-client`; default: the "
         "engine's default). The benchmark's own producer and alert reader stay kafka-python.",
     )
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="engine on CPU 1; this benchmark, the loader, Neo4j and Kafka on CPU 0 (a "
+        "deployment that gives the engine a core of its own; other processes on the machine "
+        "are not moved)",
+    )
     parser.add_argument("--ring-share", type=float, default=0.05)
     parser.add_argument("--emit-allow", action="store_true", help="time every transfer")
     parser.add_argument(
@@ -514,6 +626,10 @@ def main() -> None:
         print("\n".join(in_process(args)))
         return
 
+    if args.pin:
+        if (os.cpu_count() or 1) < 2:
+            raise SystemExit("--pin needs two CPUs")
+        pin(os.getpid(), {0})  # this process's threads, and all it starts from now on
     settings = load_settings()
     bootstrap = settings.kafka_bootstrap_servers
     topics = Topics(f"bd{uuid.uuid4().hex[:6]}")
@@ -541,20 +657,31 @@ def main() -> None:
     if not args.no_loader:
         flags = ["--topic-prefix", topics.prefix, "--group", f"s-{topics.prefix}"]
         niceness = args.loader_nice
+
+        def loader_start() -> None:  # runs in the child
+            if niceness:
+                os.nice(niceness)
+            if args.pin:
+                os.sched_setaffinity(0, {0})
+
         loader = subprocess.Popen(
             [sys.executable, "-m", "ringwatch.cli", "stream", *flags, "--metrics-port", "0"],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=(lambda: os.nice(niceness)) if niceness else None,  # noqa: PLW1509
+            preexec_fn=loader_start if niceness or args.pin else None,  # noqa: PLW1509
         )
     alerts = Alerts(bootstrap, alerts_topic(topics))
     producer = open_producer(bootstrap, linger_ms=5)
     topic = topics.of("transacoes_pix")
     out: list[str] = []
     engines: list[Engine] = []
+    engine_cpus = {1} if args.pin else None
+    pinned: dict[int, dict[int, set[int]]] = {}  # server pid -> its threads' affinity before
     try:
-        engine = Engine(topics, args.models_dir, args.emit_allow, args.profile, args.client)
+        engine = Engine(
+            topics, args.models_dir, args.emit_allow, args.profile, args.client, engine_cpus
+        )
         engines.append(engine)
         ready = engine.wait_for("ready")
         probe, _ = send_at_rate(producer, topic, keys, 10, 0.1, "W0", start, ring_keys, 1.0)
@@ -572,7 +699,14 @@ def main() -> None:
         process = psutil.Process(engine.proc.pid)
         loader_process = psutil.Process(loader.pid) if loader is not None else None
         others = servers(settings)  # Neo4j and Kafka, when this stack's pid files say
-        others["this benchmark"] = psutil.Process()  # producer and alert reader
+        if args.pin:
+            for server in others.values():
+                pinned[server.pid] = pin(server.pid, {0})
+        watched = {
+            "engine": process,
+            **({"loader": loader_process} if loader_process else {}),
+            **others,
+        }
         shares: list[str] = []
         out.append("")
         out.append(
@@ -587,11 +721,12 @@ def main() -> None:
         ]
         loading_before, loading_t0 = sum(cpu_seconds(p) for p in loading), time.monotonic()
         total_sent = 0
+        lag_group = f"s-{topics.prefix}"
         for i, rate in enumerate(float(r) for r in args.rates.split(",")):
-            cpu_before = sum(process.cpu_times()[:2])
-            loader_before = sum(loader_process.cpu_times()[:2]) if loader_process else 0.0
-            machine_before = psutil.cpu_times()
-            others_before = {name: cpu_seconds(p) for name, p in others.items()}
+            behind_before = group_lag(bootstrap, lag_group, topic) if loader else None
+            before = {name: cpu_seconds(p) for name, p in watched.items()}
+            before |= bench_threads(alerts)
+            machine_before = busy_seconds()
             t0 = time.monotonic()
             ids, achieved = send_at_rate(
                 producer,
@@ -607,32 +742,27 @@ def main() -> None:
             )
             drained = alerts.wait(ids, 300)
             elapsed = time.monotonic() - t0
-            cpu = (sum(process.cpu_times()[:2]) - cpu_before) / elapsed
-            loader_cpu = (
-                (sum(loader_process.cpu_times()[:2]) - loader_before) / elapsed
-                if loader_process
-                else 0.0
+            after = {name: cpu_seconds(p) for name, p in watched.items()}
+            after |= bench_threads(alerts)
+            machine = [b - a for a, b in zip(machine_before, busy_seconds(), strict=True)]
+            used = {name: after[name] - before[name] for name in after}
+            sent = int(rate * args.seconds)
+            total_sent += sent
+            cpu, loader_cpu = used["engine"] / elapsed, used.get("loader", 0.0) / elapsed
+            behind = group_lag(bootstrap, lag_group, topic) if loader else None
+            loaded = (
+                sent + behind_before - behind
+                if behind is not None and behind_before is not None
+                else None
             )
-            machine = psutil.cpu_times()
-            sent = rate * args.seconds
-            total_sent += int(sent)
-            per_transfer = {
-                "engine": cpu * elapsed,
-                **({"loader": loader_cpu * elapsed} if loader_process else {}),
-                **{name: cpu_seconds(p) - others_before[name] for name, p in others.items()},
-            }
-            behind = group_lag(bootstrap, f"s-{topics.prefix}", topic) if loader else None
             shares.append(
-                f"- at {rate:,.0f}/s, loader behind by "
-                f"{'?' if behind is None else f'{behind:,}'} transfers when the alerts were "
-                f"in; CPU per transfer sent (send and drain, {elapsed:.1f} s): "
-                + ", ".join(
-                    f"{name} {used / sent * 1e6:,.0f} µs" for name, used in per_transfer.items()
-                )
-                + f"; together {sum(per_transfer.values()) / sent * 1e6:,.0f} µs"
+                f"- CPU budget at {rate:,.0f}/s (send and drain, {elapsed:.1f} s; loader "
+                f"behind by {'?' if behind_before is None else f'{behind_before:,}'} "
+                f"transfers before and {'?' if behind is None else f'{behind:,}'} when the "
+                f"alerts were in; load average {os.getloadavg()[0]:.1f}):"
             )
-            spent = sum(machine) - sum(machine_before)
-            busy = 1 - (machine.idle - machine_before.idle) / spent if spent else 0.0
+            shares.extend(["", *budget(used, elapsed, sent, rate, machine, loaded), ""])
+            busy = sum(machine) / (elapsed * len(machine))
             got = [alerts.seen[t] for t in ids if t in alerts.seen]
             end_to_end = np.array([received - tx for received, _, tx in got])
             engine_share = np.array([alert_ts - tx for _, alert_ts, tx in got])
@@ -666,7 +796,9 @@ def main() -> None:
         if args.profile is not None:
             out.append(f"- profile of the engine's decision loop: {args.profile}")
         else:
-            restarted = Engine(topics, args.models_dir, args.emit_allow, client=args.client)
+            restarted = Engine(
+                topics, args.models_dir, args.emit_allow, client=args.client, cpus=engine_cpus
+            )
             engines.append(restarted)
             ready = restarted.wait_for("ready")
             probe, _ = send_at_rate(
@@ -682,6 +814,8 @@ def main() -> None:
             out.append(f"- decisions seen: {alerts.decisions}")
             restarted.stop()
     finally:
+        for pid, affinity in pinned.items():
+            unpin(pid, affinity)
         for started in engines:  # one that failed must not keep its port or its group
             if started.proc.poll() is None:
                 started.stop()
@@ -695,6 +829,12 @@ def main() -> None:
     out.append(
         f"- load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; "
         f"{os.cpu_count()} CPUs"
+        + (
+            "; pinned: the engine on CPU 1, this benchmark, the loader, Neo4j and Kafka on "
+            "CPU 0 (other processes on the machine not moved)"
+            if args.pin
+            else ""
+        )
     )
     print("\n".join(out))
 

@@ -1,0 +1,66 @@
+"""bench/decide.py's CPU budget arithmetic and its CPU pinning helpers."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from bench import decide as bench
+
+
+def test_budget_gives_each_process_per_transfer_and_cores_and_the_demand() -> None:
+    """Per process: CPU per transfer sent and cores over the window; the sum against the
+    CPUs; what the rest of the machine spent; the demand with the loader and Neo4j charged
+    per transfer loaded."""
+    used = {"engine": 0.5, "loader": 1.0, "Neo4j": 0.5, "Kafka": 0.25}
+    lines = bench.budget(
+        used, elapsed=10.0, sent=10_000, rate=2_000, machine=[9.0, 8.0], loaded=5_000
+    )
+    table = "\n".join(lines)
+    assert "| engine | 50 | 0.05 |" in table
+    assert "| loader | 100 | 0.10 |" in table
+    assert "| **sum of these** | **225** | **0.23 of 2** |" in table
+    assert "CPU 0 0.90, CPU 1 0.80) | | 1.70 of 2 |" in table
+    assert "| of which not these processes (other sessions) | | 1.48 |" in table
+    # engine + Kafka per sent (75 µs) + loader and Neo4j per loaded (300 µs) = 375 µs;
+    # at 2,000/s that is 0.75 of a core.
+    assert lines[-1].endswith("| 375 | 0.75 of 2 |")
+    assert "300 µs per transfer loaded (5,000 loaded)" in lines[-1]
+
+
+def test_budget_leaves_out_the_demand_when_the_loaded_count_is_unknown() -> None:
+    """Without a count of transfers loaded there is no demand row."""
+    lines = bench.budget({"engine": 1.0}, 1.0, 100, 100, [1.0, 0.0], None)
+    assert not any("demand" in line for line in lines)
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two CPUs")
+def test_pin_moves_every_thread_and_unpin_restores_the_process_affinity() -> None:
+    """``pin`` sets the affinity of every thread of a process, threads started before it
+    included, and ``unpin`` gives them all the process's earlier affinity back."""
+    started, stop = threading.Event(), threading.Event()
+
+    def idle() -> None:
+        started.set()
+        stop.wait(10)
+
+    worker = threading.Thread(target=idle)
+    worker.start()
+    started.wait(5)
+    pid = os.getpid()
+    original = os.sched_getaffinity(pid)
+    try:
+        before = bench.pin(pid, {0})
+        assert before[pid] == original
+        assert worker.native_id is not None
+        assert os.sched_getaffinity(worker.native_id) == {0}
+        assert os.sched_getaffinity(pid) == {0}
+        bench.unpin(pid, before)
+        assert os.sched_getaffinity(worker.native_id) == original
+        assert os.sched_getaffinity(pid) == original
+    finally:
+        os.sched_setaffinity(pid, original)
+        stop.set()
+        worker.join()
