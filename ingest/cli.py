@@ -4,6 +4,7 @@ directory, told what a load would do, writing nothing)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,33 @@ MappingOption = Annotated[
         "dates, CSV separator and encoding (docs/data.md, 'Bring your own data').",
     ),
 ]
+
+
+# neo4j-admin's --max-off-heap-memory (Neo4j 5.26) takes bytes, a number with k, m or g, or a
+# share of the free memory from 1% to 99%; it refuses 4GB, 4GiB, 4 G, 4T, 4.5G and 100%, but
+# only when it starts, after the datasets are validated (15 min at scale 200).
+_SIZE = re.compile(r"(\d+)\s*(?:([kmg])(?:i?b)?|b)?", re.IGNORECASE)
+_SHARE = re.compile(r"(\d+)\s*%")
+
+
+def off_heap_size(value: str | None) -> str | None:
+    """``--max-off-heap`` in the form neo4j-admin's ``--max-off-heap-memory`` accepts
+    (``4g``, ``4 GB`` and ``4GiB`` -> ``4G``; ``70 %`` -> ``70%``), or a one-line refusal
+    naming the forms that work, before any dataset is read."""
+    if value is None:
+        return None
+    text = value.strip()
+    share = _SHARE.fullmatch(text)
+    if share is not None and 1 <= int(share.group(1)) <= 99:
+        return f"{int(share.group(1))}%"
+    size = _SIZE.fullmatch(text)
+    if size is not None and int(size.group(1)) > 0:
+        return f"{int(size.group(1))}{(size.group(2) or '').upper()}"
+    raise typer.BadParameter(
+        f"{value!r} is not a size neo4j-admin takes. Give a whole number of bytes "
+        "(4000000000), a whole number with K, M or G (512M, 4G), or a share of the free "
+        "memory from 1% to 99% (70%), e.g. --max-off-heap 4G."
+    )
 
 
 def load(
@@ -50,6 +78,30 @@ def load(
         bool,
         typer.Option("--replace", help="With --offline: replace a database that holds data."),
     ] = False,
+    compress_import_files: Annotated[
+        bool,
+        typer.Option(
+            "--compress-import-files",
+            help="With --offline: gzip the CSV files written for neo4j-admin (about a sixth "
+            "of their disk: 6.8 GB as text at 10 M transfers) for some CPU while they are "
+            "written and read. They are deleted once the import succeeds either way.",
+        ),
+    ] = False,
+    max_off_heap: Annotated[
+        str | None,
+        typer.Option(
+            "--max-off-heap",
+            metavar="SIZE",
+            callback=off_heap_size,
+            help="With --offline: cap neo4j-admin's memory beside its heap (its "
+            "--max-off-heap-memory): 4G, 512M, a number of bytes, or a share of the free "
+            "memory such as 70%. Its own default, 90% of the free memory, can starve "
+            "other processes on a shared machine. The heap is RINGWATCH_NEO4J_HEAP. "
+            "Applies to the import "
+            "ringwatch runs on its own Neo4j; the command it prints for another server "
+            "leaves the cap out.",
+        ),
+    ] = None,
     from_archive: Annotated[
         Path | None,
         typer.Option(
@@ -89,8 +141,13 @@ def load(
     assert directory is not None
     if replace and not offline:
         raise RingwatchError("--replace only applies to --offline (an online load adds data).")
+    if not offline and (compress_import_files or max_off_heap is not None):
+        raise RingwatchError(
+            "--compress-import-files and --max-off-heap only apply to --offline (they are "
+            "options of neo4j-admin's import); add --offline or leave them out."
+        )
     if offline:
-        _load_offline(directory, rejects, mapped, replace)
+        _load_offline(directory, rejects, mapped, replace, compress_import_files, max_off_heap)
         return
     with Gateway(load_settings()) as gateway:
         gateway.verify()
@@ -124,7 +181,12 @@ def _load_from_archive(path: Path, until: str | None, mapping: DataMapping, prog
 
 
 def _load_offline(
-    directory: Path, rejects: Path | None, mapping: DataMapping, replace: bool
+    directory: Path,
+    rejects: Path | None,
+    mapping: DataMapping,
+    replace: bool,
+    compress: bool,
+    max_off_heap: str | None,
 ) -> None:
     from ingest.offline import offline_load
     from ringwatch.settings import load_settings
@@ -136,6 +198,8 @@ def _load_offline(
         mapping=mapping,
         reject_dir=rejects,
         say=typer.echo,
+        compress=compress,
+        max_off_heap=max_off_heap,
     )
     if not report.imported:
         return
