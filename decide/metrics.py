@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterable
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from ringwatch.monitoring import DECISION_BUCKETS
+
+
+class BatchHistogram(Histogram):
+    """A histogram that also takes a batch of observations at once: one addition per
+    bucket and one to the sum, instead of ``observe``'s two locked additions and a walk of
+    the buckets per value (the engine observes one latency per transfer). Unlabelled only;
+    the exposition is ``observe``'s, value by value (a unit test compares them)."""
+
+    def observe_many(self, values: Iterable[float]) -> None:
+        bounds = self._upper_bounds  # ends with +Inf, so every value has a bucket
+        counts = [0] * len(bounds)
+        total = 0.0
+        for value in values:
+            counts[bisect.bisect_left(bounds, value)] += 1  # first bound >= value
+            total += value
+        if not any(counts):
+            return
+        self._sum.inc(total)
+        for bucket, count in zip(self._buckets, counts, strict=True):
+            if count:
+                bucket.inc(count)
 
 
 class EngineMetrics:
@@ -25,7 +49,7 @@ class EngineMetrics:
             ["rule"],
             registry=self.registry,
         )
-        self.latency = Histogram(
+        self.latency = BatchHistogram(
             "ringwatch_decide_latency_seconds",
             "Kafka timestamp of a transfer to its decision, alerts sent (seconds).",
             buckets=DECISION_BUCKETS,

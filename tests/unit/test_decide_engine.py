@@ -89,7 +89,7 @@ def test_night_limit_is_for_individuals_only():
 def test_a_rejected_transfer_moved_no_money_and_is_not_counted():
     state = world()
     rejected = pay(night(21), "900.00")
-    state.record(Transfer(**{**rejected.__dict__, "status": "rejeitada"}))
+    state.record(rejected._replace(status="rejeitada"))
     assert "night_limit" not in fired(state, pay(night(22), "1000.00"))
 
 
@@ -244,3 +244,15 @@ def test_the_alert_record_carries_what_the_issue_asks():
     assert record["rules"] == ["receiver_in_ring"] and record["reasons"]
     assert record["rules_version"] == RULES.version and record["engine_version"]
     assert record["transfer_kafka_timestamp_ms"] == 1234 and record["score"] == 0.95
+
+
+def test_a_transfer_and_its_decision_cannot_be_changed():
+    """Transfers and decisions are immutable values (the engine and the API share them)."""
+    state = world()
+    transfer = pay(night(21), "10.00")
+    decision = decide(transfer, state, RULES)
+    with pytest.raises(AttributeError):
+        transfer.cents = 1  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        decision.decision = "block"  # type: ignore[misc]
+    assert transfer._replace(cents=1).cents == 1 and transfer.cents == 1_000

@@ -222,3 +222,57 @@ def test_a_refused_alert_write_stops_the_engine_before_any_commit():
         engine(fakes).run(until_idle=0)
     assert not [entry for entry in fakes.log if entry[0] == "commit"]
     assert ("close",) in fakes.log
+
+
+class LateFuture:
+    """A record Kafka acknowledges when the test says."""
+
+    def __init__(self) -> None:
+        self.callbacks: list[Any] = []
+
+    def add_both(self, callback: Any) -> None:
+        self.callbacks.append(callback)
+
+    def acknowledge(self) -> None:
+        for callback in self.callbacks:
+            callback(self)
+
+
+def test_a_batch_latencies_are_observed_once_each_when_its_last_alert_is_acknowledged():
+    """Every stamped transfer of a batch is one latency observation, made when the last
+    of the batch's alert records is acknowledged, not before."""
+    from decide.runner import _observe_when_sent
+
+    metrics = EngineMetrics()
+    first, last = LateFuture(), LateFuture()
+    _observe_when_sent([first, last], [1_000, 2_000, 3_000], metrics)
+    first.acknowledge()
+    assert metrics.value("ringwatch_decide_latency_seconds_count") == 0
+    last.acknowledge()
+    assert metrics.value("ringwatch_decide_latency_seconds_count") == 3
+    # Stamps are decades in the past: every latency is in the +Inf bucket only.
+    assert metrics.value("ringwatch_decide_latency_seconds_bucket", le="60.0") == 0
+    assert metrics.value("ringwatch_decide_latency_seconds_bucket", le="+Inf") == 3
+
+
+def test_a_batch_observed_at_once_exposes_what_one_observation_per_value_does():
+    """``BatchHistogram.observe_many`` gives the buckets, count and sum that ``observe``
+    value by value gives, bucket edges included (a value equal to a bound is in it)."""
+    from prometheus_client import CollectorRegistry, Histogram
+
+    from decide.metrics import BatchHistogram
+
+    values = [0.0, 0.005, 0.0051, 0.1, 0.25, 0.3, 2.5, 61.0, 0.004]
+    one, batch = CollectorRegistry(), CollectorRegistry()
+    bounds = (0.005, 0.1, 2.5, 60.0)
+    by_value = Histogram("h", "one by one", buckets=bounds, registry=one)
+    for value in values:
+        by_value.observe(value)
+    BatchHistogram("h", "at once", buckets=bounds, registry=batch).observe_many(values)
+    BatchHistogram("e", "nothing", buckets=bounds, registry=batch).observe_many([])
+    for le in ("0.005", "0.1", "2.5", "60.0", "+Inf"):
+        expected = one.get_sample_value("h_bucket", {"le": le})
+        assert batch.get_sample_value("h_bucket", {"le": le}) == expected
+    assert batch.get_sample_value("h_count") == len(values)
+    assert batch.get_sample_value("h_sum") == pytest.approx(sum(values))
+    assert batch.get_sample_value("e_count") == 0
