@@ -294,9 +294,10 @@ def budget(
 
 
 def group_lag(bootstrap: str, group: str, topic: str) -> int | None:
-    """Records of ``topic`` that consumer group ``group`` has not committed yet (None when
-    it committed nothing or Kafka does not answer)."""
-    from kafka import KafkaAdminClient, KafkaConsumer
+    """Records of ``topic`` that consumer group ``group`` has not committed yet: a partition
+    it committed nothing on counts from its first record (None when Kafka does not
+    answer)."""
+    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
     try:
         admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","))
@@ -306,14 +307,14 @@ def group_lag(bootstrap: str, group: str, topic: str) -> int | None:
             committed = {tp: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
         finally:
             admin.close()
-        if not committed:
-            return None
         probe = KafkaConsumer(bootstrap_servers=bootstrap.split(","))
         try:
-            ends = probe.end_offsets(list(committed))
+            partitions = [TopicPartition(topic, p) for p in probe.partitions_for_topic(topic)]
+            ends = probe.end_offsets(partitions)
+            starts = probe.beginning_offsets(partitions)
         finally:
             probe.close()
-        return int(sum(ends[tp] - offset for tp, offset in committed.items()))
+        return int(sum(ends[tp] - max(committed.get(tp, -1), starts[tp]) for tp in partitions))
     except Exception:
         return None
 
