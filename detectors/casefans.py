@@ -56,17 +56,19 @@ def own_p_values(
     hub: np.ndarray,
     t0: np.ndarray,
     cfg: DetectionConfig,
+    half_width: np.ndarray | float | None = None,
 ) -> np.ndarray:
     """Per test, the chance that ``hub`` has at least ``near`` one-off counterparties within
-    ``trace_max_days`` of ``t0`` at its own pace: its ``count`` of them in all, minus those
-    near the case, over the days it was active away from the case update its class's gamma
-    prior (``novelty.priors``), which gives a negative-binomial count for the days near it.
-    ``count`` includes the one-off counterparties outside the window, and the days away
-    include the days the account was active outside it (``OneOff.away``)."""
+    ``half_width`` days (default ``trace_max_days``) of ``t0`` at its own pace: its ``count``
+    of them in all, minus those near ``t0``, over the days it was active away from there
+    update its class's gamma prior (``novelty.priors``), which gives a negative-binomial count
+    for the days near it. ``count`` includes the one-off counterparties outside the window,
+    and the days away include the days the account was active outside it
+    (``OneOff.away``)."""
     exposure = np.maximum(graph.span_days - graph.first_day, 1.0) + graph.away_days
     shape, rate = priors(graph, count, exposure, cfg.novelty_prior_bins)
     lo, hi = graph.first_day[hub], graph.first_day[hub] + graph.active_days[hub]
-    w = cfg.trace_max_days
+    w = cfg.trace_max_days if half_width is None else half_width
     around = np.clip(np.minimum(hi, t0 + w) - np.maximum(lo, t0 - w), 0.0, None)
     away = np.maximum(graph.active_days[hub] - around, 0.0) + graph.away_days[hub]
     a, b = shape[hub] + (count[hub] - near), rate[hub] + away

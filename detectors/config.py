@@ -144,6 +144,9 @@ class DetectionConfig:
     conservation_min_transfers: int = 2
     conservation_min_ratio: float = 0.8
     conservation_max_ratio: float = 1.0
+    # ... and whose episode the account's own one-off pace elsewhere makes a chance of at most
+    # `conservation_max_own_p` (a shop meets strangers all year; a collector in the episode).
+    conservation_max_own_p: float = 0.001
     # Seeded tracing from confirmed cases: `trace_hops` transfers forward and backward within
     # `trace_max_days` of the seed (also the longest span of a round trip or two-hop path),
     # over pairs of accounts with at most `trace_max_pair_transfers` transfers between them,

@@ -14,7 +14,12 @@ measured on rewired copies of the one-off graph (``detectors.null``).
 
 Ordinary accounts also receive and send one-off payments, but their totals rarely match: a
 salary is spent over weeks on many repeat payees, a shop's takings leave as repeat supplier
-payments.
+payments. Some do match, though, by chance: an account with many one-off customers and a few
+one-off payments out has, somewhere in its history, a stretch whose totals agree. So the
+episode must also be busier with one-off transfers than the account's own pace elsewhere
+predicts (``casefans.own_p_values`` over the episode's days, the yardstick of the novelty
+bursts and case fans): a p-value above ``conservation_max_own_p`` is no episode. A collector
+meets its strangers in the episode; a shop meets them all year.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from detectors.casefans import own_p_values
 from detectors.config import DetectionConfig
 from detectors.oneoff import OneOff
 
@@ -35,6 +41,7 @@ CONSERVATION_COLUMNS = [
     "rows",
     "first_day",
     "last_day",
+    "own_p",
 ]
 
 
@@ -49,8 +56,9 @@ def _by_account(
 
 
 def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
-    """Each account's largest conserving episode (CONSERVATION_COLUMNS); ``n`` is the number
-    of one-off transfers in it, in and out."""
+    """Each account's largest conserving episode (CONSERVATION_COLUMNS) that its own pace
+    does not explain; ``n`` is the number of one-off transfers in it, in and out, ``own_p``
+    the chance of that many in its days at the account's own pace."""
     need = cfg.conservation_min_transfers
     received = np.bincount(graph.dst, minlength=len(graph.names))
     sent = np.bincount(graph.src, minlength=len(graph.names))
@@ -66,7 +74,21 @@ def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
         best = _best_episode(graph, ins, outs, width, cfg)
         if best is not None:
             found.append(_row(graph, int(hub), *best))
-    return pd.DataFrame(found, columns=CONSERVATION_COLUMNS)
+    if not found:
+        return pd.DataFrame(columns=CONSERVATION_COLUMNS)
+    episodes = pd.DataFrame(found, columns=CONSERVATION_COLUMNS)
+    first = episodes["first_day"].to_numpy(dtype=float)
+    last = episodes["last_day"].to_numpy(dtype=float)
+    episodes["own_p"] = own_p_values(
+        graph,
+        received + sent + graph.away_in + graph.away_out,
+        episodes["n"].to_numpy(dtype=float),
+        graph.names.get_indexer(episodes["hub"]),
+        (first + last) / 2,
+        cfg,
+        half_width=(last - first) / 2,
+    )
+    return episodes[episodes["own_p"] <= cfg.conservation_max_own_p].reset_index(drop=True)
 
 
 def _best_episode(
@@ -103,4 +125,5 @@ def _row(graph: OneOff, hub: int, came: np.ndarray, went: np.ndarray) -> dict[st
         "rows": rows,
         "first_day": float(graph.day[rows].min()),
         "last_day": float(graph.day[rows].max()),
+        "own_p": 1.0,
     }

@@ -237,6 +237,24 @@ def test_conservation_finds_money_in_money_out_at_three_speeds(speed):
     assert set(row["members"]) == {"P001", "P101", "P131", "P161", "P201", "P231", "P261"}
 
 
+def test_conservation_wants_the_episode_busier_than_the_accounts_own_pace():
+    """The same money in, money out at a shop whose small one-off customers pay every day of
+    the quarter is no episode: the shop meets strangers at that pace all along. A collector
+    that meets its strangers only in the episode keeps it."""
+    cfg = CFG
+    rows = gather_scatter("P001", SPEEDS["days"], START + pd.Timedelta(days=20))
+    customers = [(f"C{d:03d}", "P001", START + pd.Timedelta(days=d, hours=12), 1.0)
+                 for d in range(90)]  # fmt: skip
+    shop = oneoff.one_off(with_rows(population(), rows + customers))
+    assert conservation.detect(shop, replace(cfg, conservation_max_own_p=1.0))["hub"].tolist() == [
+        "P001"
+    ]  # its totals still match
+    assert conservation.detect(shop, cfg).empty
+    collector = conservation.detect(oneoff.one_off(with_rows(population(), rows)), cfg)
+    assert collector["hub"].tolist() == ["P001"]
+    assert collector["own_p"].iloc[0] <= CFG.conservation_max_own_p
+
+
 def test_conservation_needs_the_money_to_leave_after_it_came_and_most_of_it():
     """Sending before receiving is no episode, nor is passing on only a small share."""
     at = START + pd.Timedelta(days=20)
