@@ -25,10 +25,12 @@ sum against the machine's CPUs, what the whole machine spent (other sessions inc
 and the demand at that rate when the loader and Neo4j are charged per transfer *loaded*
 (a loader that fell behind spent less than its work needs).
 
-``--pin`` runs the engine on CPU 1 and everything else this benchmark starts or uses
-(itself, the loader, this stack's Neo4j and Kafka, every thread of each) on CPU 0, as a
-deployment that gives the engine a core of its own would; processes of other users of the
-machine are not moved. Neo4j's and Kafka's affinity is restored at the end.
+``--pin`` (``--pin engine``) runs the engine on CPU 1 and everything else this benchmark
+starts or uses (itself, the loader, this stack's Neo4j and Kafka, every thread of each) on
+CPU 0, as a deployment that gives the engine a core of its own would; ``--pin loading``
+puts only the loader and Neo4j on CPU 0 and the engine, Kafka and this benchmark on CPU 1,
+as if the loader and Neo4j ran on other machines. Processes of other users of the machine
+are not moved. Neo4j's and Kafka's affinity is restored at the end.
 
     .venv/bin/python bench/decide.py --data DIR [--rates 2000,5000] [--seconds 30]
 
@@ -74,6 +76,12 @@ from graph.gateway import Gateway  # noqa: E402
 from ingest.produce import open_producer  # noqa: E402
 from ingest.topics import Topics, delete_topics, ensure_topics  # noqa: E402
 from ringwatch.settings import load_settings  # noqa: E402
+
+# --pin: which CPU each process gets ("bench": this process, its producer and alert reader).
+PINNINGS: dict[str, dict[str, set[int]]] = {
+    "engine": {"engine": {1}, "bench": {0}, "loader": {0}, "Neo4j": {0}, "Kafka": {0}},
+    "loading": {"engine": {1}, "bench": {1}, "loader": {0}, "Neo4j": {0}, "Kafka": {1}},
+}
 
 
 class Engine:
@@ -587,10 +595,13 @@ def main() -> None:
     )
     parser.add_argument(
         "--pin",
-        action="store_true",
-        help="engine on CPU 1; this benchmark, the loader, Neo4j and Kafka on CPU 0 (a "
-        "deployment that gives the engine a core of its own; other processes on the machine "
-        "are not moved)",
+        nargs="?",
+        const="engine",
+        choices=tuple(PINNINGS),
+        help="engine: the engine alone on CPU 1, this benchmark, the loader, Neo4j and Kafka "
+        "on CPU 0 (`--pin` alone); loading: the loader and Neo4j alone on CPU 0, the engine, "
+        "Kafka and this benchmark on CPU 1 (the loader and Neo4j as if on other machines). "
+        "Other processes on the machine are not moved.",
     )
     parser.add_argument("--ring-share", type=float, default=0.05)
     parser.add_argument("--emit-allow", action="store_true", help="time every transfer")
@@ -627,10 +638,11 @@ def main() -> None:
         print("\n".join(in_process(args)))
         return
 
-    if args.pin:
+    cpus_of = PINNINGS.get(args.pin or "", {})
+    if cpus_of:
         if (os.cpu_count() or 1) < 2:
             raise SystemExit("--pin needs two CPUs")
-        pin(os.getpid(), {0})  # this process's threads, and all it starts from now on
+        pin(os.getpid(), cpus_of["bench"])  # this process's threads, and all it starts now on
     settings = load_settings()
     bootstrap = settings.kafka_bootstrap_servers
     topics = Topics(f"bd{uuid.uuid4().hex[:6]}")
@@ -662,22 +674,22 @@ def main() -> None:
         def loader_start() -> None:  # runs in the child
             if niceness:
                 os.nice(niceness)
-            if args.pin:
-                os.sched_setaffinity(0, {0})
+            if cpus_of:
+                os.sched_setaffinity(0, cpus_of["loader"])
 
         loader = subprocess.Popen(
             [sys.executable, "-m", "ringwatch.cli", "stream", *flags, "--metrics-port", "0"],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=loader_start if niceness or args.pin else None,  # noqa: PLW1509
+            preexec_fn=loader_start if niceness or cpus_of else None,  # noqa: PLW1509
         )
     alerts = Alerts(bootstrap, alerts_topic(topics))
     producer = open_producer(bootstrap, linger_ms=5)
     topic = topics.of("transacoes_pix")
     out: list[str] = []
     engines: list[Engine] = []
-    engine_cpus = {1} if args.pin else None
+    engine_cpus = cpus_of.get("engine")
     pinned: dict[int, dict[int, set[int]]] = {}  # server pid -> its threads' affinity before
     try:
         engine = Engine(
@@ -700,9 +712,9 @@ def main() -> None:
         process = psutil.Process(engine.proc.pid)
         loader_process = psutil.Process(loader.pid) if loader is not None else None
         others = servers(settings)  # Neo4j and Kafka, when this stack's pid files say
-        if args.pin:
-            for server in others.values():
-                pinned[server.pid] = pin(server.pid, {0})
+        if cpus_of:
+            for name, server in others.items():
+                pinned[server.pid] = pin(server.pid, cpus_of[name])
         watched = {
             "engine": process,
             **({"loader": loader_process} if loader_process else {}),
@@ -831,9 +843,10 @@ def main() -> None:
         f"- load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}; "
         f"{os.cpu_count()} CPUs"
         + (
-            "; pinned: the engine on CPU 1, this benchmark, the loader, Neo4j and Kafka on "
-            "CPU 0 (other processes on the machine not moved)"
-            if args.pin
+            f"; pinned ({args.pin}): "
+            + ", ".join(f"{name} on CPU {min(cpus)}" for name, cpus in cpus_of.items())
+            + " (other processes on the machine not moved)"
+            if cpus_of
             else ""
         )
     )

@@ -64,3 +64,16 @@ def test_pin_moves_every_thread_and_unpin_restores_the_process_affinity() -> Non
         os.sched_setaffinity(pid, original)
         stop.set()
         worker.join()
+
+
+def test_each_pinning_places_every_process_and_isolates_what_it_names():
+    """``--pin engine`` leaves CPU 1 to the engine alone; ``--pin loading`` leaves CPU 0 to
+    the loader and Neo4j alone; both place every process the benchmark starts or uses."""
+    for cpus_of in bench.PINNINGS.values():
+        assert set(cpus_of) == {"engine", "bench", "loader", "Neo4j", "Kafka"}
+    alone_on = {
+        name: {cpu: {p for p, cpus in cpus_of.items() if cpu in cpus} for cpu in (0, 1)}
+        for name, cpus_of in bench.PINNINGS.items()
+    }
+    assert alone_on["engine"][1] == {"engine"}
+    assert alone_on["loading"][0] == {"loader", "Neo4j"}
