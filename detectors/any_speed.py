@@ -48,12 +48,7 @@ def find(
     companies (``novelty.activity_class``); ``relays``: accounts the hour-scale detectors saw
     pass money on within hours (their collections are not bursts of accomplices)."""
     graph = oneoff.one_off(transfers, outside, pace, companies)
-    found = novelty.detect(graph, cfg)
-    if relays is not None and len(found):
-        # strangers paying into an account that passes the money on within hours are the
-        # victims of a collection, not its accomplices: the account is the hour-scale
-        # detectors' to judge, with where the money went
-        found = found[~((found["direction"] == "in") & found["hub"].isin(relays))]
+    found = _not_victims(novelty.detect(graph, cfg), relays)
     bursts = pd.concat(
         [
             _weigh(
@@ -81,7 +76,7 @@ def find(
     traces = traces[traces["strength"] >= cfg.min_strength]
     if len(seeds):  # cases explained by a ring found already need no fan of their own
         seeds = seeds[~(seeds["src"].isin(skip) | seeds["dst"].isin(skip))]
-    fans = casefans.detect(graph, transfers, seeds, cfg)
+    fans = _not_victims(casefans.detect(graph, transfers, seeds, cfg), relays)
     fans = fans[fans["strength"] >= cfg.min_strength]
     found = groups.findings(graph, bursts, twohops, cycles, traces, conserving, fans)
     merged = [g for g in groups.merge(found, cfg) if not _known(g, known)]
@@ -102,6 +97,16 @@ def find(
         "gnn_joined": joined,
     }
     return rings, counts
+
+
+def _not_victims(found: pd.DataFrame, relays: pd.Index | None) -> pd.DataFrame:
+    """Findings without the fan-ins (bursts or fans around a case) of ``relays``: strangers
+    paying into an account that passes the money on within hours are the victims of a
+    collection, not its accomplices; the account is the hour-scale detectors' to judge, with
+    where the money went."""
+    if relays is None or found.empty:
+        return found
+    return found[~((found["direction"] == "in") & found["hub"].isin(relays))]
 
 
 def _one_off_neighbours(graph: oneoff.OneOff, merged: list[list[groups.Finding]]) -> pd.DataFrame:

@@ -82,6 +82,20 @@ def test_the_fan_becomes_a_fan_in_ring_with_the_case_in_its_reasons():
     assert any("confirmed case P101->P000" in r for r in ring["reasons"])
 
 
+def test_a_case_fan_in_of_an_account_that_relays_within_hours_is_its_victims():
+    """The same fan-in on a case, when the hour-scale detectors saw P000 pass money on within
+    hours: its senders are the victims of a collection, so no any-speed ring holds them."""
+    tr, at = slow_fan_in()
+    seeds = case("P101", "P000", at)
+
+    def holds_senders(relays: pd.Index | None) -> bool:
+        rings, _ = any_speed.find(tr, seeds, [], pd.Index([]), no_details, CFG, relays=relays)
+        return any(set(SENDERS) <= set(m) for m in rings["members"])
+
+    assert holds_senders(None)
+    assert not holds_senders(pd.Index(["P000"]))
+
+
 def test_a_shop_with_one_off_customers_all_along_is_no_case_fan():
     """P000 receives one payment from a different stranger every 3 days for the whole 89 days
     (a shop's customers): as unusual for its class as the fan above, but its pace near the
