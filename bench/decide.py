@@ -154,6 +154,11 @@ class Alerts:
             auto_offset_reset="earliest",
             enable_auto_commit=False,
             fetch_max_wait_ms=10,
+            # A topic created a moment before may have no leader at the first metadata
+            # answer; kafka-python then asks again only after metadata_max_age_ms (5 min by
+            # default): a --no-loader run saw no alert for 300 s while the engine had
+            # decided the probe.
+            metadata_max_age_ms=2_000,
         )
         self.seen: dict[str, tuple[float, int, int]] = {}  # id -> (received, alert ts, tx ts)
         self.decisions: dict[str, int] = {}
