@@ -68,8 +68,11 @@ def find(
     cycles = _weigh(
         graph, round_trips.detect(graph, cfg), "hops", _rewired(round_trips.detect, "hops"), cfg
     )
-    conserving = _weigh(
-        graph, conservation.detect(graph, cfg), "n", _rewired(conservation.detect, "n"), cfg
+    conserving = conservation.unexplained(
+        _weigh(
+            graph, conservation.detect(graph, cfg), "n", _rewired(conservation.detect, "n"), cfg
+        ),
+        cfg,
     )
     skip = {a for ring in known for a in ring}
     traces = trace.detect(transfers, seeds, cfg, skip, outside)

@@ -18,7 +18,8 @@ payments. Some do match, though, by chance: an account with many one-off custome
 one-off payments out has, somewhere in its history, a stretch whose totals agree. So the
 episode must also be busier with one-off transfers than the account's own pace elsewhere
 predicts (``casefans.own_p_values`` over the episode's days, the yardstick of the novelty
-bursts and case fans): a p-value above ``conservation_max_own_p`` is no episode. A collector
+bursts and case fans): a p-value above ``conservation_max_own_p`` is no episode
+(``unexplained``). A collector
 meets its strangers in the episode; a shop meets them all year.
 """
 
@@ -56,9 +57,9 @@ def _by_account(
 
 
 def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
-    """Each account's largest conserving episode (CONSERVATION_COLUMNS) that its own pace
-    does not explain; ``n`` is the number of one-off transfers in it, in and out, ``own_p``
-    the chance of that many in its days at the account's own pace."""
+    """Each account's largest conserving episode (CONSERVATION_COLUMNS); ``n`` is the number
+    of one-off transfers in it, in and out, ``own_p`` the chance of that many in its days at
+    the account's own pace (``unexplained`` keeps the episodes that pace does not explain)."""
     need = cfg.conservation_min_transfers
     received = np.bincount(graph.dst, minlength=len(graph.names))
     sent = np.bincount(graph.src, minlength=len(graph.names))
@@ -88,6 +89,16 @@ def detect(graph: OneOff, cfg: DetectionConfig) -> pd.DataFrame:
         cfg,
         half_width=(last - first) / 2,
     )
+    return episodes
+
+
+def unexplained(episodes: pd.DataFrame, cfg: DetectionConfig) -> pd.DataFrame:
+    """The episodes the account's own pace does not explain (``own_p`` at most
+    ``conservation_max_own_p``). Applied after the episodes are weighed against the null
+    model, so that the test only removes findings and leaves the others' strength as it
+    was."""
+    if episodes.empty:
+        return episodes
     return episodes[episodes["own_p"] <= cfg.conservation_max_own_p].reset_index(drop=True)
 
 

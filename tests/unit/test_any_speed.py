@@ -245,13 +245,11 @@ def test_conservation_wants_the_episode_busier_than_the_accounts_own_pace():
     rows = gather_scatter("P001", SPEEDS["days"], START + pd.Timedelta(days=20))
     customers = [(f"C{d:03d}", "P001", START + pd.Timedelta(days=d, hours=12), 1.0)
                  for d in range(90)]  # fmt: skip
-    shop = oneoff.one_off(with_rows(population(), rows + customers))
-    assert conservation.detect(shop, replace(cfg, conservation_max_own_p=1.0))["hub"].tolist() == [
-        "P001"
-    ]  # its totals still match
-    assert conservation.detect(shop, cfg).empty
+    shop = conservation.detect(oneoff.one_off(with_rows(population(), rows + customers)), cfg)
+    assert shop["hub"].tolist() == ["P001"]  # its totals still match
+    assert conservation.unexplained(shop, cfg).empty
     collector = conservation.detect(oneoff.one_off(with_rows(population(), rows)), cfg)
-    assert collector["hub"].tolist() == ["P001"]
+    assert conservation.unexplained(collector, cfg)["hub"].tolist() == ["P001"]
     assert collector["own_p"].iloc[0] <= CFG.conservation_max_own_p
 
 
