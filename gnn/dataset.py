@@ -158,7 +158,7 @@ def load_dataset(
         say(f"dataset: cached ({folder})")
         return read_cache(folder)
     say("dataset: exporting the graph from Neo4j")
-    raw = F.export_all(gateway, concurrency)
+    raw = F.export_all(gateway, concurrency, say)
     ds = build_dataset(raw, export_labels(gateway), hash_)
     write_cache(folder, ds)
     cache_dir.mkdir(parents=True, exist_ok=True)

@@ -1,10 +1,11 @@
 """Account features for the mule models: bulk export from Neo4j, then pure functions over
 DataFrames.
 
-The export runs a handful of stored queries (``cypher/gnn/``) that each return one row per
-account, transfer or account-device pair, and one GDS projection of the PIX graph
-(``gds_features``, in the style of ``graph/projections.py``); nothing is ever queried one
-account at a time.
+The export runs a handful of stored queries (``cypher/gnn/``), each over a batch of accounts
+and returning one record of parallel lists (columns: the driver decodes a list of values far
+faster than the same values as rows, and holds no dict per row), and one GDS projection of the
+PIX graph (``gds_features``, in the style of ``graph/projections.py``); nothing is ever
+queried one account at a time.
 Every feature below is computed by a pure function from those frames, so the same code serves
 full training/scoring and incremental scoring of a neighbourhood.
 
@@ -15,6 +16,7 @@ the accounts and keys of confirmed cases, so they would leak the label.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from graph.gateway import Graph
-from graph.projections import account_ids, native_projection
+from graph.projections import native_projection
 
 DAY = 86_400
 NIGHT_START_H, NIGHT_END_H = 20, 6  # Pix night period for individuals (20h-6h)
@@ -115,10 +117,36 @@ ACCOUNT_COLUMNS = [
 TRANSFER_COLUMNS = ["id_transacao", "src", "dst", "valor", "ts", "status"]
 LINK_COLUMNS = ["id_usuario", "device", "first_seen", "registered", "logins", "failed"]
 GDS_COLUMNS = ["id_usuario", "gds_degree", "pagerank", "community_size"]
+# The column-shaped queries send a missing text as '' and a missing number as NaN (Cypher's
+# collect() drops nulls, which would shift a column against the others); column_frame gives
+# these columns their missing values back.
+TEXT_COLUMNS = frozenset({"holder", "id_transacao", "status"})
+NUMBER_COLUMNS = frozenset(
+    {"opened", "daily_limit", "n_keys", "shared_contacts", "valor", "ts", "first_seen",
+     "registered", "logins", "failed"}
+)  # fmt: skip
+EXPORT_BATCH = 50_000  # accounts per export query
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+
+
+def column_frame(parts: list[dict[str, list[Any]]], columns: list[str]) -> pd.DataFrame:
+    """One frame from column-shaped results: each part is a query's ``Result.columns()``,
+    whose records each hold one list per column, all of the same length. Text columns get
+    None back for '', number columns become floats (NaN when missing)."""
+    data: dict[str, Any] = {}
+    for col in columns:
+        chunks = [np.asarray(chunk, dtype=object) for part in parts for chunk in part[col]]
+        flat = np.concatenate(chunks) if chunks else np.empty(0, dtype=object)
+        if col in NUMBER_COLUMNS:
+            data[col] = flat.astype(float)
+        elif col in TEXT_COLUMNS:
+            data[col] = pd.Series(flat, dtype=object).replace("", None).to_numpy()
+        else:
+            data[col] = flat
+    return pd.DataFrame(data, columns=columns)
 
 
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
@@ -126,37 +154,75 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
         yield items[start : start + size]
 
 
-def export_accounts(gateway: Graph, ids: list[str], batch: int = 50_000) -> pd.DataFrame:
-    """Static account facts for ``ids`` (a few large UNWIND queries)."""
-    rows: list[dict[str, Any]] = []
-    for chunk in _chunks(ids, batch):
-        rows += gateway.query("gnn/accounts", {"ids": chunk}, mode="read").rows
-    return _frame(rows, ACCOUNT_COLUMNS)
+def _export(
+    gateway: Graph, query: str, ids: list[str], columns: list[str], batch: int
+) -> pd.DataFrame:
+    parts = [
+        gateway.query(query, {"ids": chunk}, mode="read").columns() for chunk in _chunks(ids, batch)
+    ]
+    return column_frame(parts, columns)
 
 
-def export_links(gateway: Graph, ids: list[str], batch: int = 50_000) -> pd.DataFrame:
+def export_account_ids(gateway: Graph, page: int = 500_000) -> list[str]:
+    """Every account's id, in id order (pages of ``page`` ids, each one list)."""
+    ids: list[str] = []
+    while True:
+        cols = gateway.query(
+            "gnn/account_ids", {"after": ids[-1] if ids else "", "page": page}, mode="read"
+        ).columns()
+        found = cols["ids"][0] if cols.get("ids") else []
+        ids += found
+        if len(found) < page:
+            return ids
+
+
+def export_accounts(gateway: Graph, ids: list[str], batch: int = EXPORT_BATCH) -> pd.DataFrame:
+    """Static account facts for ``ids`` (a few large UNWIND queries, each one record of
+    columns)."""
+    return _export(gateway, "gnn/accounts", ids, ACCOUNT_COLUMNS, batch)
+
+
+def export_links(gateway: Graph, ids: list[str], batch: int = EXPORT_BATCH) -> pd.DataFrame:
     """Account-device links of ``ids`` with login counts."""
-    rows: list[dict[str, Any]] = []
-    for chunk in _chunks(ids, batch):
-        rows += gateway.query("gnn/device_links", {"ids": chunk}, mode="read").rows
-    return _frame(rows, LINK_COLUMNS)
+    return _export(gateway, "gnn/device_links", ids, LINK_COLUMNS, batch)
 
 
-def export_all(gateway: Graph, concurrency: int = 2) -> RawGraph:
-    """Export the whole graph for training or full scoring (bulk queries + GDS streams)."""
-    ids = sorted(r["id_usuario"] for r in gateway.query("gnn/account_ids", mode="read").rows)
-    accounts = export_accounts(gateway, ids)
-    transfers = _frame(gateway.query("gnn/transfers", mode="read").rows, TRANSFER_COLUMNS)
-    links = export_links(gateway, ids)
+def export_transfers(gateway: Graph, ids: list[str], batch: int = EXPORT_BATCH) -> pd.DataFrame:
+    """Every Pix transfer sent by ``ids`` (each transfer once, with its sender's batch)."""
+    return _export(gateway, "gnn/transfers", ids, TRANSFER_COLUMNS, batch)
+
+
+def export_all(gateway: Graph, concurrency: int = 2, say: Any = None) -> RawGraph:
+    """Export the whole graph for training or full scoring (column-shaped bulk queries, a
+    batch of accounts at a time, and GDS streams)."""
+    step = _stepper(say)
+    ids = step("account ids", lambda: export_account_ids(gateway))
+    accounts = step("account facts", lambda: export_accounts(gateway, ids))
+    transfers = step("transfers", lambda: export_transfers(gateway, ids))
+    links = step("devices and logins", lambda: export_links(gateway, ids))
     holders = holders_per_device(links, accounts[["id_usuario", "holder"]])
+    gds = step("PageRank, degree and communities (GDS)", lambda: gds_features(gateway, concurrency))
     return RawGraph(
         accounts=accounts,
         transfers=transfers,
         links=links,
         device_holders=holders,
-        gds=gds_features(gateway, concurrency),
+        gds=gds,
         reference_time=reference_time(gateway),
     )
+
+
+def _stepper(say: Any) -> Any:
+    """Runs a named export step and, when ``say`` is given, reports its rows and seconds."""
+
+    def step(name: str, work: Any) -> Any:
+        start = time.perf_counter()
+        out = work()
+        if say is not None:
+            say(f"dataset: {name}: {len(out):,} rows in {time.perf_counter() - start:.1f} s")
+        return out
+
+    return step
 
 
 def reference_time(gateway: Graph) -> int:
@@ -167,7 +233,9 @@ def reference_time(gateway: Graph) -> int:
 
 def gds_features(gateway: Graph, concurrency: int = 2) -> pd.DataFrame:
     """Degree, PageRank and Louvain community size of every account, from one GDS projection
-    of the PIX graph (directed for PageRank, undirected for degree and communities)."""
+    of the PIX graph (directed for PageRank, undirected for degree and communities). Each
+    algorithm streams through a stored query that returns its scores as columns, with the
+    account ids (``cypher/gnn/gds_*.cypher``)."""
     gds = gateway.gds()
     gds.set_show_progress(False)
     relationships = {
@@ -175,22 +243,25 @@ def gds_features(gateway: Graph, concurrency: int = 2) -> pd.DataFrame:
         "PIX_U": {"type": "PIX", "orientation": "UNDIRECTED", "aggregation": "SINGLE"},
     }
     with native_projection(gds, "gnn-features", "Account", relationships) as G:
-        pr = gds.page_rank.stream(G, relationship_types=["PIX"], concurrency=concurrency)
-        deg = gds.degree.stream(G, relationship_types=["PIX_U"], concurrency=concurrency)
-        com = gds.louvain.stream(G, relationship_types=["PIX_U"], concurrency=concurrency)
+        params = {"graph_name": G.name(), "concurrency": concurrency}
+        pr, deg, com = (
+            _id_frame(gateway.query(f"gnn/gds_{name}", params, mode="read").columns())
+            for name in ("pagerank", "degree", "louvain")
+        )
     if pr.empty:
         return pd.DataFrame(columns=GDS_COLUMNS)
-    accounts = account_ids(gateway, pr["nodeId"])
-    out = pd.DataFrame(
-        {
-            "id_usuario": pr["nodeId"].map(accounts),
-            "pagerank": pr["score"],
-            "gds_degree": pr["nodeId"].map(deg.set_index("nodeId")["score"]),
-            "community": pr["nodeId"].map(com.set_index("nodeId")["communityId"]),
-        }
-    ).dropna(subset=["id_usuario"])
+    out = pr.join(deg).join(com).reset_index()
     out["community_size"] = out.groupby("community")["id_usuario"].transform("size")
-    return out[GDS_COLUMNS].reset_index(drop=True)
+    return out[GDS_COLUMNS]
+
+
+def _id_frame(cols: dict[str, list[Any]]) -> pd.DataFrame:
+    """A column-shaped result (one record of parallel lists, the first ``id_usuario``) as a
+    frame indexed by account id; accounts without an id are left out."""
+    if not cols or not cols["id_usuario"]:
+        return pd.DataFrame(index=pd.Index([], name="id_usuario"))
+    frame = pd.DataFrame({key: values[0] for key, values in cols.items()})
+    return frame.dropna(subset=["id_usuario"]).set_index("id_usuario")
 
 
 def holders_per_device(links: pd.DataFrame, holder_of: pd.DataFrame) -> pd.DataFrame:

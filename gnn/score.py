@@ -28,7 +28,7 @@ from gnn import drift, promote, registry
 from gnn import features as F
 from graph.gateway import Gateway, Graph
 
-WRITE_BATCH = 10_000
+WRITE_BATCH = 20_000
 DEFAULT_FANOUT = 200
 
 
@@ -39,13 +39,15 @@ def default_cache_dir(gateway: Gateway) -> Path:
 def write_scores(
     gateway: Graph, ids: list[str], scores: np.ndarray, version: str, batch: int = WRITE_BATCH
 ) -> int:
-    """Store scores on accounts in batches; returns how many rows were sent."""
+    """Store scores on accounts in batches (parallel lists of ids and scores); returns how
+    many accounts were sent."""
     for start in range(0, len(ids), batch):
-        rows = [
-            {"id_usuario": i, "score": float(s)}
-            for i, s in zip(ids[start : start + batch], scores[start : start + batch], strict=True)
-        ]
-        gateway.query("gnn/write_scores", {"rows": rows, "model_version": version})
+        params = {
+            "ids": list(ids[start : start + batch]),
+            "scores": [float(s) for s in scores[start : start + batch]],
+            "model_version": version,
+        }
+        gateway.query("gnn/write_scores", params)
     return len(ids)
 
 

@@ -107,6 +107,7 @@ def account_ids(
     pairs: dict[int, str] = {}
     for start in range(0, len(ids), batch):
         chunk = {"node_ids": ids[start : start + batch]}
-        rows = gateway.query("gds/node_accounts", chunk, mode="read").rows
-        pairs.update((r["node_id"], r["account"]) for r in rows)
+        cols = gateway.query("gds/node_accounts", chunk, mode="read").columns()
+        for nodes, accounts in zip(cols["node_id"], cols["account"], strict=True):
+            pairs.update(zip(nodes, accounts, strict=True))
     return pd.Series(pairs, dtype=object)

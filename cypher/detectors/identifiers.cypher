@@ -1,25 +1,11 @@
-// Identifiers shared by several accounts, with the accounts holding each: devices (registered
-// or logged in from), login IPs, phones and e-mails. Identifiers held by more accounts than
-// their kind's cap are hubs (office IPs, shop tablets) and are left out; the walk from an
-// identifier stops at cap + 1 accounts, so a hub's thousands of logins are not all read.
-// @param device_cap: integer, most accounts a shared device may link (example: 20)
+// Identifiers shared by several accounts, with the accounts holding each: login IPs, phones
+// and e-mails (devices: `detectors/identifiers_devices`). Identifiers held by more accounts
+// than their kind's cap are hubs (office IPs) and are left out; the walk from an IP stops at
+// cap + 1 accounts, so a hub's thousands of logins are not all read.
 // @param ip_cap: integer, most accounts a shared IP may link (example: 10)
 // @param phone_cap: integer, most accounts a shared phone may link (example: 6)
 // @param email_cap: integer, most accounts a shared e-mail may link (example: 6)
 CALL () {
-  MATCH (d:Device)
-  CALL (d) {
-    CALL (d) {
-      MATCH (d)<-[:REGISTERED_DEVICE]-(a:Account) RETURN a
-      UNION
-      MATCH (d)<-[:ON_DEVICE]-(:Login)-[:BY]->(a:Account) RETURN a
-    }
-    RETURN a LIMIT $device_cap + 1
-  }
-  WITH d, collect(a.id_usuario) AS accounts
-  WHERE 2 <= size(accounts) <= $device_cap
-  RETURN 'device' AS kind, d.id_dispositivo AS identifier, accounts
-  UNION ALL
   MATCH (i:IP)
   CALL (i) {
     MATCH (i)<-[:FROM_IP]-(:Login)-[:BY]->(a:Account) RETURN DISTINCT a LIMIT $ip_cap + 1

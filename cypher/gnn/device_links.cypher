@@ -1,6 +1,7 @@
 // Devices of the given accounts, registered (dispositivos) or used to log in
-// (log_autenticacao): one row per account and device with when it was first seen (epoch
-// seconds), whether it was registered, and its logins and failed logins for that account.
+// (log_autenticacao), as one record of parallel lists: one entry per account and device with
+// when it was first seen (epoch seconds; NaN when unknown), whether it was registered, and
+// its logins and failed logins for that account.
 // @param ids: list, account ids (id_usuario) (example: ['U0000001', 'U0000002'])
 UNWIND $ids AS id
 MATCH (a:Account {id_usuario: id})
@@ -18,5 +19,8 @@ CALL (a) {
          0 AS registered, count(l) AS logins,
          sum(CASE WHEN l.status = 'falha' THEN 1 ELSE 0 END) AS failed
 }
-RETURN a.id_usuario AS id_usuario, device, min(first_seen) AS first_seen,
-       max(registered) AS registered, sum(logins) AS logins, sum(failed) AS failed
+WITH a.id_usuario AS id_usuario, device, min(first_seen) AS first_seen,
+     max(registered) AS registered, sum(logins) AS logins, sum(failed) AS failed
+RETURN collect(id_usuario) AS id_usuario, collect(device) AS device,
+       collect(coalesce(toFloat(first_seen), 0.0 / 0.0)) AS first_seen,
+       collect(registered) AS registered, collect(logins) AS logins, collect(failed) AS failed

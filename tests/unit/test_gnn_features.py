@@ -40,6 +40,34 @@ def test_transfer_features_match_hand_computed_values():
     assert f.loc["C"].forward_hours == F.NO_FORWARD_HOURS
 
 
+def test_column_frame_joins_batches_and_restores_missing_values():
+    """Two batches of column-shaped results become one frame in order; '' in a text column is
+    missing again, a NaN number stays missing, and numbers are floats, so static_features
+    reads them as it read rows."""
+    first = {
+        "id_usuario": [["U1", "U2"]],
+        "holder": [["111", ""]],
+        "opened": [[86_400, float("nan")]],
+        "daily_limit": [[500.0, 1000]],
+        "is_company": [[False, True]],
+        "n_keys": [[2, 0]],
+        "shared_contacts": [[0, 1]],
+    }
+    second = {key: [[]] for key in first}
+    third = {"id_usuario": [["U3"]], "holder": [["333"]], "opened": [[0]],
+             "daily_limit": [[float("nan")]], "is_company": [[False]], "n_keys": [[1]],
+             "shared_contacts": [[3]]}  # fmt: skip
+    frame = F.column_frame([first, second, third], F.ACCOUNT_COLUMNS)
+    assert frame["id_usuario"].tolist() == ["U1", "U2", "U3"]
+    assert frame["holder"].isna().tolist() == [False, True, False]
+    assert frame["opened"].isna().tolist() == [False, True, False]
+    assert frame["n_keys"].tolist() == [2.0, 0.0, 1.0]
+    static = F.static_features(frame, reference=2 * 86_400)
+    assert static.loc["U1", "age_days"] == 1.0 and static.loc["U2", "is_company"] == 1.0
+    assert np.isnan(static.loc["U3", "daily_limit"])
+    assert F.column_frame([], F.TRANSFER_COLUMNS).columns.tolist() == F.TRANSFER_COLUMNS
+
+
 def test_device_features_count_shared_and_new_devices():
     """A device linked to two holders is shared; a device first seen days later is new."""
     links = pd.DataFrame(
