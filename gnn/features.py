@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,12 +195,17 @@ def export_transfers(gateway: Graph, ids: list[str], batch: int = EXPORT_BATCH) 
 
 def export_all(gateway: Graph, concurrency: int = 2, say: Any = None) -> RawGraph:
     """Export the whole graph for training or full scoring (column-shaped bulk queries, a
-    batch of accounts at a time, and GDS streams)."""
+    batch of accounts at a time, two at once, and GDS streams); ``say`` gets one line per
+    step with its rows and seconds."""
     step = _stepper(say)
     ids = step("account ids", lambda: export_account_ids(gateway))
-    accounts = step("account facts", lambda: export_accounts(gateway, ids))
-    transfers = step("transfers", lambda: export_transfers(gateway, ids))
-    links = step("devices and logins", lambda: export_links(gateway, ids))
+    # The login walk is the longest query; Neo4j runs a query on one core, so it runs on a
+    # second connection while this one exports the accounts and transfers.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        walk = pool.submit(step, "devices and logins", lambda: export_links(gateway, ids))
+        accounts = step("account facts", lambda: export_accounts(gateway, ids))
+        transfers = step("transfers", lambda: export_transfers(gateway, ids))
+        links = walk.result()
     holders = holders_per_device(links, accounts[["id_usuario", "holder"]])
     gds = step("PageRank, degree and communities (GDS)", lambda: gds_features(gateway, concurrency))
     return RawGraph(
