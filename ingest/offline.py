@@ -232,8 +232,10 @@ def _node_count(settings: Settings) -> int:
         return int(gateway.query("admin/count_nodes", mode="read").rows[0]["nodes"])
 
 
-def _unmanaged_advice(settings: Settings, files: ImportFiles) -> str:
-    args = " ".join(files.arguments(settings.neo4j_database))
+def _unmanaged_advice(
+    settings: Settings, files: ImportFiles, max_off_heap: str | None = None
+) -> str:
+    args = " ".join(files.arguments(settings.neo4j_database, max_off_heap))
     return (
         f"NEO4J_PASSWORD is set, so {settings.neo4j_uri} is a server ringwatch does not "
         "manage: it was not stopped or changed. The import files are ready in "
@@ -343,7 +345,7 @@ def offline_load(
 
     if server is None:
         files = _prepare(settings, directory, mapping, reject_dir, say, report, compress)
-        say(_unmanaged_advice(settings, files))
+        say(_unmanaged_advice(settings, files, max_off_heap))
         report.seconds = time.monotonic() - start
         return report
 

@@ -97,3 +97,16 @@ def test_importer_options_without_offline_are_refused(tmp_path, extra):
 
     with pytest.raises(RingwatchError, match="only apply to --offline"):
         load(directory=tmp_path, offline=False, replace=False, mapping=None, **extra)
+
+
+def test_advice_for_an_unmanaged_server_keeps_the_off_heap_cap(tmp_path: Path) -> None:
+    """Against a server ringwatch does not manage, the neo4j-admin command it prints carries
+    the --max-off-heap cap the user gave, so running it by hand imports the same way."""
+    from ingest.offline_files import ImportFiles
+    from ringwatch.settings import load_settings
+
+    settings = load_settings({"NEO4J_URI": "bolt://graph.bank:7687", "NEO4J_PASSWORD": "x"})
+    files = ImportFiles(tmp_path, [], [], False)
+    capped = ingest.offline._unmanaged_advice(settings, files, "4G")
+    assert "--max-off-heap-memory=4G" in capped and "bolt://graph.bank:7687" in capped
+    assert "--max-off-heap-memory" not in ingest.offline._unmanaged_advice(settings, files)
