@@ -14,6 +14,7 @@ it does not know get the values of a fresh account (PageRank 0.15, community of 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -77,12 +78,16 @@ def score_all(
     torch.set_num_threads(model.meta.config.get("threads", 1))
     concurrency = gateway.settings.gds_concurrency
     ds = D.load_dataset(gateway, cache_dir or default_cache_dir(gateway), refresh, concurrency, say)
+    began = time.monotonic()
     scores = model.predict(D.to_data(ds, model.meta.normaliser))
+    say(f"score: {len(ds.ids):,} accounts scored in {time.monotonic() - began:.1f} s")
     values = pd.DataFrame(F.transform(ds.features), columns=list(F.FEATURES))
     ref = drift.load_reference(models_dir / model.meta.version)
     report = drift.report(ref, values, model.meta.version, scores).as_dict()
     if write:
+        began = time.monotonic()
         write_scores(gateway, ds.ids, scores, model.meta.version)
+        say(f"score: {len(ds.ids):,} scores written in {time.monotonic() - began:.1f} s")
         promote.record(
             history_dir or models_dir,
             {"kind": "score", "version": model.meta.version, "accounts": len(ds.ids),
