@@ -17,7 +17,7 @@ the accounts and keys of confirmed cases, so they would leak the label.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sized
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -193,21 +193,24 @@ def export_transfers(gateway: Graph, ids: list[str], batch: int = EXPORT_BATCH) 
     return _export(gateway, "gnn/transfers", ids, TRANSFER_COLUMNS, batch)
 
 
-def export_all(gateway: Graph, concurrency: int = 2, say: Any = None) -> RawGraph:
+def export_all(
+    gateway: Graph, concurrency: int = 2, say: Callable[[str], object] | None = None
+) -> RawGraph:
     """Export the whole graph for training or full scoring (column-shaped bulk queries, a
     batch of accounts at a time, two at once, and GDS streams); ``say`` gets one line per
     step with its rows and seconds."""
-    step = _stepper(say)
-    ids = step("account ids", lambda: export_account_ids(gateway))
+    ids = _step(say, "account ids", lambda: export_account_ids(gateway))
     # The login walk is the longest query; Neo4j runs a query on one core, so it runs on a
     # second connection while this one exports the accounts and transfers.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        walk = pool.submit(step, "devices and logins", lambda: export_links(gateway, ids))
-        accounts = step("account facts", lambda: export_accounts(gateway, ids))
-        transfers = step("transfers", lambda: export_transfers(gateway, ids))
+        walk = pool.submit(_step, say, "devices and logins", lambda: export_links(gateway, ids))
+        accounts = _step(say, "account facts", lambda: export_accounts(gateway, ids))
+        transfers = _step(say, "transfers", lambda: export_transfers(gateway, ids))
         links = walk.result()
     holders = holders_per_device(links, accounts[["id_usuario", "holder"]])
-    gds = step("PageRank, degree and communities (GDS)", lambda: gds_features(gateway, concurrency))
+    gds = _step(
+        say, "PageRank, degree and communities (GDS)", lambda: gds_features(gateway, concurrency)
+    )
     return RawGraph(
         accounts=accounts,
         transfers=transfers,
@@ -218,17 +221,13 @@ def export_all(gateway: Graph, concurrency: int = 2, say: Any = None) -> RawGrap
     )
 
 
-def _stepper(say: Any) -> Any:
-    """Runs a named export step and, when ``say`` is given, reports its rows and seconds."""
-
-    def step(name: str, work: Any) -> Any:
-        start = time.perf_counter()
-        out = work()
-        if say is not None:
-            say(f"dataset: {name}: {len(out):,} rows in {time.perf_counter() - start:.1f} s")
-        return out
-
-    return step
+def _step(say: Callable[[str], object] | None, name: str, work: Callable[[], Sized]) -> Any:
+    """``work()``, and when ``say`` is given one line with its rows and seconds."""
+    start = time.perf_counter()
+    out = work()
+    if say is not None:
+        say(f"dataset: {name}: {len(out):,} rows in {time.perf_counter() - start:.1f} s")
+    return out
 
 
 def reference_time(gateway: Graph) -> int:

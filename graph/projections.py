@@ -9,7 +9,10 @@ features).
   ``native_projection`` for a label/relationship-type projection.
 - Algorithms run through graphdatascience client calls on the yielded graph
   (``gds.page_rank.stream(G, ...)``), and the GDS node ids they stream go back to account
-  ids with ``account_ids``.
+  ids with ``account_ids``. A stream over every account (the GNN's PageRank, degree and
+  communities) runs instead as a stored query on the graph's name that collects the scores
+  with the account ids as columns (``cypher/gnn/gds_*.cypher``): one record, no row per
+  node and no second look-up.
 """
 
 from __future__ import annotations
