@@ -71,11 +71,20 @@ def stage2_inputs(
     stage1_scores: np.ndarray,
     aggregates: tuple[np.ndarray, list[str]] | None = None,
 ) -> tuple[np.ndarray, list[str]]:
-    """Own features, neighbourhood aggregates and neighbours' stage-1 scores, side by side.
-    ``aggregates``: ``neighbours.aggregate_features`` of the same graph, when already built."""
-    agg, agg_names = aggregates or N.aggregate_features(x, names, edge_index, edge_type)
+    """Own features, neighbourhood aggregates and neighbours' stage-1 scores, side by side,
+    in one float32 matrix. ``aggregates``: ``neighbours.aggregate_features`` of the same
+    graph, when already built; else they are written straight into their columns."""
+    agg_names = aggregates[1] if aggregates else N.aggregate_names(names)
     sc, sc_names = N.score_features(stage1_scores, edge_index, edge_type)
-    return np.hstack([x, agg, sc]).astype(np.float32), list(names) + agg_names + sc_names
+    nx, na = x.shape[1], len(agg_names)
+    inputs = np.empty((x.shape[0], nx + na + sc.shape[1]), dtype=np.float32)
+    inputs[:, :nx] = x
+    if aggregates:
+        inputs[:, nx : nx + na] = aggregates[0]
+    else:
+        N.aggregate_features(x, names, edge_index, edge_type, out=inputs[:, nx : nx + na])
+    inputs[:, nx + na :] = sc
+    return inputs, list(names) + agg_names + sc_names
 
 
 def fit_hybrid(

@@ -63,14 +63,21 @@ def mean_max(a: sp.csr_matrix, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     the neighbour counts)."""
     deg = np.asarray(a.sum(axis=1)).ravel()
     mean = (a @ x) / np.maximum(deg, 1.0)[:, None]
+    return mean, row_max(a, x)
+
+
+def row_max(a: sp.csr_matrix, x: np.ndarray) -> np.ndarray:
+    """Per row of ``a``: the max of its neighbours' rows of ``x`` (0 without neighbours).
+    One column at a time over the CSR rows (already grouped by row), so the working memory
+    is one value per edge, not one row of ``x`` per edge."""
     mx = np.zeros_like(x)
-    if a.nnz:
-        rows = np.repeat(np.arange(a.shape[0]), np.diff(a.indptr))
-        vals = x[a.indices]
-        mx = np.full_like(x, -np.inf)
-        np.maximum.at(mx, rows, vals)
-        mx[~np.isfinite(mx)] = 0.0
-    return mean, mx
+    rows = np.flatnonzero(np.diff(a.indptr))
+    if rows.size == 0:
+        return mx
+    starts = a.indptr[rows]
+    for j in range(x.shape[1]):
+        mx[rows, j] = np.maximum.reduceat(x[a.indices, j], starts)
+    return mx
 
 
 def two_hop_sum(a: sp.csr_matrix, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -85,31 +92,51 @@ def two_hop_sum(a: sp.csr_matrix, x: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return total, walks
 
 
+def aggregate_names(names: Sequence[str], columns: Sequence[str] = AGGREGATED) -> list[str]:
+    """The column names of ``aggregate_features`` of a matrix with columns ``names``."""
+    columns = [c for c in columns if c in names]
+    out: list[str] = []
+    for r in range(NUM_RELATIONS):
+        rel = RELATION_NAMES[r]
+        out += [f"{rel}_mean_{c}" for c in columns] + [f"{rel}_max_{c}" for c in columns]
+    return out + [f"hop2_mean_{c}" for c in columns] + ["hop2_walks"]
+
+
 def aggregate_features(
     x: np.ndarray,
     names: Sequence[str],
     edge_index: np.ndarray,
     edge_type: np.ndarray,
     columns: Sequence[str] = AGGREGATED,
+    out: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Mean and max of the ``columns`` of ``x`` (those present in ``names``) over each
     relation's neighbours (senders, receivers, device-sharers) and the mean over 2-step walks
-    of the undirected account graph; returns the matrix and its column names."""
+    of the undirected account graph; returns the float32 matrix and its column names.
+
+    Computed in float64 one block at a time and written into ``out`` (float32, one row per
+    node, one column per name; allocated when not given), so that at 4 M accounts the
+    working memory is a few blocks, not every block twice over."""
     n = x.shape[0]
+    out_names = aggregate_names(names, columns)
     columns = [c for c in columns if c in names]
     pick = [list(names).index(c) for c in columns]
     sub = np.asarray(x[:, pick], dtype=np.float64)
-    blocks: list[np.ndarray] = []
-    out_names: list[str] = []
+    if out is None:
+        out = np.empty((n, len(out_names)), dtype=np.float32)
+    width = len(columns)
+    at = 0
     for r in range(NUM_RELATIONS):
-        mean, mx = mean_max(adjacency(edge_index, edge_type, n, r), sub)
-        rel = RELATION_NAMES[r]
-        blocks += [mean, mx]
-        out_names += [f"{rel}_mean_{c}" for c in columns] + [f"{rel}_max_{c}" for c in columns]
+        a = adjacency(edge_index, edge_type, n, r)
+        deg = np.asarray(a.sum(axis=1)).ravel()
+        out[:, at : at + width] = (a @ sub) / np.maximum(deg, 1.0)[:, None]
+        out[:, at + width : at + 2 * width] = row_max(a, sub)
+        at += 2 * width
     total, walks = two_hop_sum(adjacency(edge_index, edge_type, n), sub)
-    blocks += [total / np.maximum(walks, 1.0)[:, None], walks[:, None]]
-    out_names += [f"hop2_mean_{c}" for c in columns] + ["hop2_walks"]
-    return np.hstack(blocks).astype(np.float32), out_names
+    total /= np.maximum(walks, 1.0)[:, None]
+    out[:, at : at + width] = total
+    out[:, at + width] = walks
+    return out, out_names
 
 
 def known_mule_features(

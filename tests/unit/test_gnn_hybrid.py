@@ -46,6 +46,38 @@ def test_two_step_walks_never_return_to_the_start():
     assert walks[0] == 2 and total[0, 0] == pytest.approx(4.0 + 2.0)
 
 
+def test_row_max_equals_the_max_over_each_rows_neighbours_with_negative_values():
+    """The per-column max over CSR rows equals a plain loop over each node's neighbours,
+    also for values below zero (log-odds); a node without neighbours gets 0."""
+    rng = np.random.default_rng(3)
+    n = 30
+    ei = rng.integers(0, n, size=(2, 80))
+    a = N.adjacency(ei, np.zeros(80, dtype=np.int64), n, 0)
+    x = rng.normal(size=(n, 3)) - 2.0
+    expected = np.zeros_like(x)
+    for i in range(n):
+        nbrs = a.indices[a.indptr[i] : a.indptr[i + 1]]
+        if nbrs.size:
+            expected[i] = x[nbrs].max(axis=0)
+    assert np.array_equal(N.row_max(a, x), expected)
+
+
+def test_stage_two_inputs_are_the_same_whether_aggregates_are_given_or_written_in_place():
+    """Scoring writes the aggregates straight into the stage-2 matrix; training passes them
+    in. Both give the same float32 matrix and names: own features, aggregates, scores."""
+    names = ["in_count", "out_count"]  # both in neighbours.AGGREGATED
+    x = X.astype(np.float32)
+    scores = np.array([0.9, 0.1, 0.2, 0.5])
+    given = N.aggregate_features(x, names, EDGES, TYPES)
+    built, cols = H.stage2_inputs(x, names, EDGES, TYPES, scores, given)
+    in_place, cols2 = H.stage2_inputs(x, names, EDGES, TYPES, scores)
+    assert len(given[1]) == 3 * 2 * 2 + 2 + 1  # 3 relations x mean/max x 2, hop-2 means, walks
+    assert cols == cols2 and built.dtype == np.float32
+    assert np.array_equal(built, in_place)
+    assert cols[:2] == names and cols[2 : 2 + len(given[1])] == given[1]
+    assert np.array_equal(built[:, :2], x)
+
+
 def test_score_features_use_log_odds_and_a_floor_without_neighbours():
     """A sender's high score shows in its receivers' max sender score; an account nobody
     pays gets the floor value, below any real score."""
