@@ -153,7 +153,9 @@ def load_dataset(
 ) -> GraphDataset:
     """The dataset of the graph as it is now: from the cache when the graph's fingerprint
     matches, else exported in bulk, built and cached."""
+    began = time.monotonic()
     hash_ = data_hash(gateway.query("gnn/fingerprint", mode="read").rows)
+    say(f"dataset: the graph's fingerprint taken in {time.monotonic() - began:.1f} s")
     folder = cache_dir / hash_[:16]
     if not refresh and (folder / "meta.json").exists():
         say(f"dataset: cached ({folder})")
