@@ -704,8 +704,14 @@ def main() -> None:
         ready = engine.wait_for("ready")
         probe, _ = send_at_rate(producer, topic, keys, 10, 0.1, "W0", start, ring_keys, 1.0)
         if alerts.wait(probe, 300) == float("inf"):
+            # Where the probe stopped: not consumed (the engine's group has no partition
+            # or did not poll), or decided but its alert not read (the reader's side).
+            behind = group_lag(bootstrap, f"d-{topics.prefix}", topic)
+            written = group_lag(bootstrap, f"none-{uuid.uuid4().hex[:6]}", alerts_topic(topics))
             raise SystemExit(
-                "no decision on the alert topic within 300 s of the engine start; it said:\n"
+                "no decision on the alert topic within 300 s of the engine start; "
+                f"{behind} transfers not committed by the engine's group, {written} records "
+                f"on the alert topic, {len(alerts.seen)} read by this benchmark; it said:\n"
                 + "\n".join(line for _, line in engine.lines)
             )
         first = time.monotonic() - engine.started

@@ -49,6 +49,7 @@ LIBRDKAFKA_NAMES: dict[str, str | None] = {
     "fetch_max_wait_ms": "fetch.wait.max.ms",
     "max_poll_interval_ms": "max.poll.interval.ms",
     "session_timeout_ms": "session.timeout.ms",
+    "metadata_max_age_ms": "topic.metadata.refresh.interval.ms",
     "check_crcs": "check.crcs",
     "max_poll_records": None,  # the engine's consume(num_messages=...)
     "metrics_enabled": None,  # librdkafka keeps no statistics unless statistics.interval.ms

@@ -25,6 +25,11 @@ CONSUMER: dict[str, Any] = {
     "fetch_max_wait_ms": 100,
     "max_poll_interval_ms": 300_000,
     "session_timeout_ms": 45_000,
+    # How often the client asks the brokers about its topics when nothing forces it to (both
+    # kafka-python and librdkafka default to 5 min). A topic or partition the client has not
+    # seen yet (created a moment before, or with its leader still being elected) is picked
+    # up at the next ask: 30 s, not 5 min, for one small request per client per 30 s.
+    "metadata_max_age_ms": 30_000,
     "metrics_enabled": False,  # kafka-python's own sensors cost CPU; ours are ingest.metrics
     # Checking record CRCs is cheap with the `crc32c` C extension installed (kafka-python's
     # pure-Python fallback costs about 5x consumer throughput).

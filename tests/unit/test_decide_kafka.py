@@ -32,6 +32,8 @@ def test_the_declared_configuration_is_translated_and_librdkafka_accepts_it():
     assert consumer["auto.offset.reset"] == "earliest"
     assert consumer["fetch.wait.max.ms"] == declared["fetch_max_wait_ms"]
     assert "group.instance.id" not in consumer  # None: no static membership
+    # a topic created a moment before the engine is seen within 30 s, not librdkafka's 5 min
+    assert consumer["topic.metadata.refresh.interval.ms"] == 30_000
     producer = librdkafka_config(producer_config(UNUSED, linger_ms=2), consumer=False)
     assert (producer["acks"], producer["enable.idempotence"]) == ("all", True)
     assert producer["linger.ms"] == 2
