@@ -303,12 +303,14 @@ def transfer_features(transfers: pd.DataFrame) -> pd.DataFrame:
     id_usuario. Rejected transfers moved no money and are ignored."""
     t = transfers[transfers["status"] != "rejeitada"]
     t = t.drop_duplicates("id_transacao") if "id_transacao" in t else t
-    ts = t["ts"].astype("int64")
-    valor = t["valor"].astype(float)
+    ts = t["ts"].astype("int64").to_numpy()
+    valor = t["valor"].astype(float).to_numpy()
     hour = (ts % DAY) // 3600
-    night = (hour >= NIGHT_START_H) | (hour < NIGHT_END_H)
-    inflow = pd.DataFrame({"acct": t["dst"], "ts": ts, "valor": valor, "other": t["src"]})
-    outflow = pd.DataFrame({"acct": t["src"], "ts": ts, "valor": valor, "other": t["dst"]})
+    night = pd.Series((hour >= NIGHT_START_H) | (hour < NIGHT_END_H))
+    # Accounts as integer codes: every groupby below hashes numbers, not 10 M id strings.
+    src, dst, names = _account_codes(t["src"], t["dst"])
+    inflow = pd.DataFrame({"acct": dst, "ts": ts, "valor": valor, "other": src})
+    outflow = pd.DataFrame({"acct": src, "ts": ts, "valor": valor, "other": dst})
     out = pd.DataFrame(
         {
             "in_count": inflow.groupby("acct").size(),
@@ -325,7 +327,7 @@ def transfer_features(transfers: pd.DataFrame) -> pd.DataFrame:
     out["counterparties"] = both[both["other"] != both["acct"]].groupby("acct")["other"].nunique()
     out["active_span_days"] = (by_acct["ts"].max() - by_acct["ts"].min()) / DAY
     out["first_transfer"] = by_acct["ts"].min()
-    near_cap = night.values & (valor.values >= 0.9 * NIGHT_CAP) & (valor.values <= NIGHT_CAP)
+    near_cap = night.values & (valor >= 0.9 * NIGHT_CAP) & (valor <= NIGHT_CAP)
     out["night_near_cap_share"] = (
         outflow.assign(near=near_cap).groupby("acct")["near"].sum() / out["out_count"]
     )
@@ -337,8 +339,18 @@ def transfer_features(transfers: pd.DataFrame) -> pd.DataFrame:
     out[counts] = out[counts].fillna(0.0)
     out["pass_through_24h"] = out["pass_through_24h"].fillna(0.0)
     out["forward_hours"] = out["forward_hours"].fillna(NO_FORWARD_HOURS)
-    out.index.name = "id_usuario"
+    out.index = pd.Index(names.take(out.index.to_numpy().astype(np.int64)), name="id_usuario")
     return out.drop(columns=["forwarded_24h"])
+
+
+def _account_codes(src: pd.Series, dst: pd.Series) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Senders' and receivers' ids as codes into one index of ids. The codes are integers,
+    or floats with NaN where an id is missing (so that groupby and nunique skip it, as they
+    skip a missing id)."""
+    codes, names = pd.factorize(pd.concat([src, dst], ignore_index=True))
+    if (codes < 0).any():
+        codes = np.where(codes < 0, np.nan, codes)
+    return codes[: len(src)], codes[len(src) :], pd.Index(names)
 
 
 def _forwarding(inflow: pd.DataFrame, outflow: pd.DataFrame) -> pd.DataFrame:

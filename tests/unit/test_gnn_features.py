@@ -68,6 +68,22 @@ def test_column_frame_joins_batches_and_restores_missing_values():
     assert F.column_frame([], F.TRANSFER_COLUMNS).columns.tolist() == F.TRANSFER_COLUMNS
 
 
+def test_a_transfer_with_a_missing_receiver_counts_for_its_sender_only():
+    """Accounts are grouped by integer codes; a missing id is no account: the sender's
+    transfer counts, but no receiver is counted for it and no row appears for the gap."""
+    t = _transfers(
+        [
+            ("t1", "A", "B", 10.0, T0 + 10 * H, "concluida"),
+            ("t2", "A", None, 20.0, T0 + 11 * H, "concluida"),
+        ]
+    )
+    f = F.transfer_features(t)
+    assert sorted(f.index) == ["A", "B"] and f.index.name == "id_usuario"
+    a = f.loc["A"]
+    assert (a.out_count, a.out_amount, a.distinct_receivers) == (2, 30.0, 1)
+    assert f.loc["B"].in_count == 1
+
+
 def test_device_features_count_shared_and_new_devices():
     """A device linked to two holders is shared; a device first seen days later is new."""
     links = pd.DataFrame(
