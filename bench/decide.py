@@ -145,21 +145,25 @@ class Alerts:
     clock, ms) and its Kafka timestamp."""
 
     def __init__(self, bootstrap: str, topic: str) -> None:
-        from kafka import KafkaConsumer
+        from kafka import KafkaConsumer, TopicPartition
 
+        # Every partition assigned by hand and read from its beginning: no consumer group.
+        # With a group, a run saw no alert for 300 s although the engine had written the
+        # probe's decision to this topic (bench output: "0 transfers not committed by the
+        # engine's group, 1 records on the alert topic, 0 read by this benchmark").
         self.consumer = KafkaConsumer(
-            topic,
             bootstrap_servers=bootstrap.split(","),
-            group_id=f"bench-{uuid.uuid4().hex[:6]}",
-            auto_offset_reset="earliest",
             enable_auto_commit=False,
             fetch_max_wait_ms=10,
-            # A topic created a moment before may have no leader at the first metadata
-            # answer; kafka-python then asks again only after metadata_max_age_ms (5 min by
-            # default): a --no-loader run saw no alert for 300 s while the engine had
-            # decided the probe.
             metadata_max_age_ms=2_000,
         )
+        deadline = time.monotonic() + 60
+        while not (partitions := self.consumer.partitions_for_topic(topic)):
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the alert topic {topic} has no partitions after 60 s")
+            time.sleep(0.2)  # partitions_for_topic asks the brokers again
+        self.consumer.assign([TopicPartition(topic, p) for p in sorted(partitions)])
+        self.consumer.seek_to_beginning()
         self.seen: dict[str, tuple[float, int, int]] = {}  # id -> (received, alert ts, tx ts)
         self.decisions: dict[str, int] = {}
         self.done = threading.Event()
