@@ -65,10 +65,16 @@ def stop_pid(pid: int, timeout_s: float) -> bool:
 
 
 def dir_bytes(path: Path) -> int:
-    """Total size of the files under ``path``."""
-    if not path.exists():
-        return 0
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    """Total size of the files under ``path``. Files and folders that vanish during the walk
+    count as gone: a running Kafka broker removes a deleted topic's folder at any moment."""
+    total = 0
+    for folder, _, files in os.walk(path):  # os.walk skips a folder it can no longer list
+        for name in files:
+            try:
+                total += os.stat(os.path.join(folder, name)).st_size
+            except FileNotFoundError:
+                continue
+    return total
 
 
 def human_bytes(n: float) -> str:
