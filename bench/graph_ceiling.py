@@ -11,6 +11,8 @@ relationships as the loaders, but:
 - events and relationships are created with CREATE between nodes found by unique-index
   MATCH (no existence check, no placeholders, no ``:Unlinked`` pass);
 - the PIX edges' accounts are resolved in pandas (key -> holder -> account) beforehand;
+- the USED_DEVICE login summaries are computed in pandas (as the offline import does) and
+  created once per account and device;
 - nothing is validated and every property stays text.
 
 The pandas preparation is not timed; the per-batch conversion of rows to parameter maps is,
@@ -25,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from data import schema
+from ingest.offline_graph import used_device_parts
 
 # Relationship statements in the order they run (all nodes they connect exist by then).
 REL_ORDER: tuple[str, ...] = (
@@ -32,6 +35,7 @@ REL_ORDER: tuple[str, ...] = (
     schema.CHAVES,
     schema.DISPOSITIVOS,
     schema.LOGS,
+    "used_device",
     schema.TRANSACOES,
     "pix",
     schema.FRAUDES,
@@ -126,6 +130,7 @@ def plan(frames: dict[str, pd.DataFrame]) -> CeilingPlan:
     p.rels[schema.CHAVES] = keys[["chave_pix", "cpf_cnpj"]]
     p.rels[schema.DISPOSITIVOS] = devices[["id_dispositivo", "id_usuario"]]
     p.rels[schema.LOGS] = logins
+    p.rels["used_device"] = _text(used_device_parts(logins))
     p.rels[schema.TRANSACOES] = txs
     p.rels["pix"] = _pix_edges(users, keys, txs)
     p.rels[schema.FRAUDES] = frauds

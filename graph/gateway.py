@@ -370,11 +370,17 @@ class Gateway:
             return GraphDataScience(self.driver, database=self.settings.neo4j_database, arrow=False)
 
 
-def apply_schema(graph: Graph) -> int:
-    """Apply every ``cypher/schema/*.cypher`` statement (all are IF NOT EXISTS); how many."""
+def apply_schema(graph: Graph, check: bool = True) -> int:
+    """Apply every ``cypher/schema/*.cypher`` statement (all are IF NOT EXISTS); how many.
+    With ``check``, a graph loaded by an older ringwatch that needs a migration first raises
+    ``graph.migrations.GraphModelOutdated`` naming the command to run."""
+    from graph.migrations import check_model  # it builds on this module
+
     count = 0
     for path in queries.schema_files():
         stored = queries.load(f"schema/{path.stem}")
         graph.query(stored)
         count += len(stored.statements())
+    if check:
+        check_model(graph)
     return count

@@ -66,6 +66,8 @@ def _arrow(frame: pd.DataFrame, columns: list[str], types: dict[str, str]) -> pa
         values = frame[column]
         if types.get(column) == "double":
             arrays.append(pa.array(pd.to_numeric(values), type=pa.float64(), from_pandas=True))
+        elif types.get(column) == "long":
+            arrays.append(pa.array(pd.to_numeric(values), type=pa.int64(), from_pandas=True))
         elif isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
             arrays.append(pa.array(values.array))  # the Arrow buffers, no Python strings
         else:

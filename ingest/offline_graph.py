@@ -30,6 +30,7 @@ from data import schema
 # Column kinds for the importer's header (``name:type``); text needs no type.
 DATETIME = "localdatetime"
 DOUBLE = "double"
+LONG = "long"
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,8 @@ def _tipo_pessoa(documents: pd.Series) -> pd.Series:
 
 def login_tables(logins: pd.DataFrame) -> tuple[list[NodeTable], list[RelTable]]:
     """Login and IP nodes, and the BY, ON_DEVICE and FROM_IP relationships created with each
-    login, from logins with one row per ``id_log`` (the first: events keep their first row)."""
+    login, from logins with one row per ``id_log`` (the first: events keep their first row).
+    Their USED_DEVICE summaries are ``used_device_parts``, since they span every login."""
     nodes = [
         NodeTable(
             "Login",
@@ -153,6 +155,69 @@ def login_tables(logins: pd.DataFrame) -> tuple[list[NodeTable], list[RelTable]]
         edges = frame[["id_log", column]].reset_index(drop=True)
         rels.append(RelTable(rel, "Login", end, edges))
     return nodes, rels
+
+
+USED_DEVICE_COLUMNS = [
+    "id_usuario",
+    "id_dispositivo",
+    "first_seen",
+    "last_seen",
+    "first_ok",
+    "logins",
+    "failed",
+]
+USED_DEVICE_TYPES = {
+    "first_seen": DATETIME,
+    "last_seen": DATETIME,
+    "first_ok": DATETIME,
+    "logins": LONG,
+    "failed": LONG,
+}
+
+
+def used_device_parts(logins: pd.DataFrame) -> pd.DataFrame:
+    """Per (account, device) of these logins: first and last login, first successful login,
+    logins and failed logins (``USED_DEVICE_COLUMNS``, sorted by account and device). The
+    timestamps are validated ISO text, so their order as text is their order in time."""
+    if logins.empty:
+        return _empty(USED_DEVICE_COLUMNS)
+    frame = pd.DataFrame(
+        {
+            "id_usuario": logins["id_usuario"].to_numpy(dtype=object),
+            "id_dispositivo": logins["id_dispositivo"].to_numpy(dtype=object),
+            "first_seen": logins["timestamp"].to_numpy(dtype=object),
+            "last_seen": logins["timestamp"].to_numpy(dtype=object),
+            "first_ok": logins["timestamp"].where(logins["status"] == "sucesso").to_numpy(object),
+            "logins": np.ones(len(logins), dtype=np.int64),
+            "failed": (logins["status"] == "falha").to_numpy(dtype=np.int64),
+        }
+    )
+    return combine_used_devices([frame])
+
+
+def combine_used_devices(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """``used_device_parts`` of several sets of logins, as if of all of them at once."""
+    frames = [p for p in parts if not p.empty]
+    if not frames:
+        return _empty(USED_DEVICE_COLUMNS)
+    joined = pd.concat(frames, ignore_index=True)
+    grouped = joined.groupby(["id_usuario", "id_dispositivo"], sort=True)
+    out = pd.DataFrame(
+        {
+            "first_seen": grouped["first_seen"].min(),
+            "last_seen": grouped["last_seen"].max(),
+            # A pair without a successful login has no first_ok (a missing property).
+            "first_ok": grouped["first_ok"].min(),
+            "logins": grouped["logins"].sum(),
+            "failed": grouped["failed"].sum(),
+        }
+    ).reset_index()
+    return out[USED_DEVICE_COLUMNS]
+
+
+def used_device_table(used: pd.DataFrame) -> RelTable:
+    """The USED_DEVICE relationships, one per (account, device) that logged in."""
+    return RelTable("USED_DEVICE", "Account", "Device", used, USED_DEVICE_TYPES)
 
 
 def build_graph(
@@ -279,6 +344,7 @@ def graph_tables(
         yield from nodes
         yield from rels
         del nodes, rels
+        yield used_device_table(used_device_parts(logins))
     del logins
 
     # Transactions: first row of an id, FROM_KEY/TO_KEY, and one PIX edge per path

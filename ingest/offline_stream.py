@@ -8,7 +8,9 @@ import files and keeps only
 
 - a 64-bit hash of every login id seen (events keep their first row), 8 bytes a login;
 - the distinct IPs (a Python set), and the distinct accounts and devices the logins name
-  (as Arrow strings).
+  (as Arrow strings);
+- one USED_DEVICE summary per (account, device) (first and last login, first successful
+  login, logins and failures), folded chunk by chunk and written at the end.
 
 The files hold the same bytes as ``build_graph``'s login tables written whole. A hash is
 not an id: a login whose hash was seen before is held back, and at the end the ids of the
@@ -29,7 +31,15 @@ import pyarrow.csv as pacsv
 
 from data import schema
 from ingest.offline_files import TableFile
-from ingest.offline_graph import StreamedLogins, complete, first, login_tables
+from ingest.offline_graph import (
+    StreamedLogins,
+    combine_used_devices,
+    complete,
+    first,
+    login_tables,
+    used_device_parts,
+    used_device_table,
+)
 
 
 def _hash(values: pd.Series) -> np.ndarray:
@@ -120,6 +130,34 @@ class Gathered:
         return self._parts[0]
 
 
+class UsedDevices:
+    """USED_DEVICE summaries of a stream of login chunks: each chunk's, folded into the
+    rest whenever the unfolded ones have grown past the folded (and ``FOLD_AT``)."""
+
+    FOLD_AT = 1_000_000  # summaries held before the first fold
+
+    def __init__(self) -> None:
+        self._parts: list[pd.DataFrame] = []
+        self._held = 0
+        self._folded = 0
+
+    def add(self, logins: pd.DataFrame) -> None:
+        part = used_device_parts(logins)
+        self._parts.append(part)
+        self._held += len(part)
+        if self._held > 2 * self._folded + self.FOLD_AT:
+            self._fold()
+
+    def _fold(self) -> None:
+        folded = combine_used_devices(self._parts)
+        self._parts = [folded]
+        self._folded = self._held = len(folded)
+
+    def table(self) -> pd.DataFrame:
+        self._fold()
+        return self._parts[0]
+
+
 class LoginStream:
     """Appends the tables of validated login chunks (in file order) to their import files
     in ``directory``; ``finish`` closes them and returns what the other tables need."""
@@ -132,6 +170,7 @@ class LoginStream:
         self._ips = Distinct()
         self._accounts = Gathered()
         self._devices = Gathered()
+        self._used = UsedDevices()
         self._files: dict[str, TableFile] = {}
 
     def add(self, chunk: pd.DataFrame) -> None:
@@ -148,6 +187,7 @@ class LoginStream:
     def _write(self, logins: pd.DataFrame) -> None:
         self._accounts.add(logins["id_usuario"])
         self._devices.add(logins["id_dispositivo"])
+        self._used.add(logins)
         nodes, rels = login_tables(logins)
         for node in nodes:
             frame = node.frame
@@ -187,6 +227,10 @@ class LoginStream:
             collided = held[~repeated.to_numpy(zero_copy_only=False)]
             self._write(first(collided, "id_log"))
             self._held = []
+        used = used_device_table(self._used.table())
+        self._files[used.type] = TableFile.relationships(used, self.directory, self.compress)
+        self._files[used.type].append(used.frame)
+        self._used = UsedDevices()
         for file in self._files.values():
             file.close()
         streamed = StreamedLogins(self._accounts.values(), self._devices.values())

@@ -2,11 +2,10 @@
 // @param id_dispositivo: string, the device (example: D0000001)
 MATCH (d:Device {id_dispositivo: $id_dispositivo})
 CALL (d) {
-  MATCH (d)<-[:REGISTERED_DEVICE]-(a:Account) RETURN a, 'registered' AS how
+  MATCH (d)<-[:REGISTERED_DEVICE]-(a:Account) RETURN a, 'registered' AS how, 0 AS logins
   UNION
-  MATCH (d)<-[:ON_DEVICE]-(:Login)-[:BY]->(a:Account) RETURN a, 'logged in' AS how
+  MATCH (d)<-[u:USED_DEVICE]-(a:Account) RETURN a, 'logged in' AS how, u.logins AS logins
 }
-OPTIONAL MATCH (a)<-[:BY]-(l:Login)-[:ON_DEVICE]->(d)
-RETURN a.id_usuario AS account, collect(DISTINCT how) AS how, count(DISTINCT l) AS logins,
-       toString(a.data_cadastro) AS opened
+WITH a, collect(how) AS how, sum(logins) AS logins
+RETURN a.id_usuario AS account, how, logins, toString(a.data_cadastro) AS opened
 ORDER BY logins DESC

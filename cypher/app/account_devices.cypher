@@ -5,7 +5,7 @@ CALL (a) {
   MATCH (a)-[:REGISTERED_DEVICE]->(d:Device)
   RETURN d, 'registered' AS how
   UNION
-  MATCH (a)<-[:BY]-(:Login)-[:ON_DEVICE]->(d:Device)
+  MATCH (a)-[:USED_DEVICE]->(d:Device)
   RETURN d, 'logged in' AS how
 }
 WITH a, d, collect(how) AS how
@@ -13,7 +13,7 @@ CALL (a, d) {
   MATCH (o:Account)-[:REGISTERED_DEVICE]->(d) WHERE o <> a
   RETURN o
   UNION
-  MATCH (o:Account)<-[:BY]-(:Login)-[:ON_DEVICE]->(d) WHERE o <> a
+  MATCH (o:Account)-[:USED_DEVICE]->(d) WHERE o <> a
   RETURN o
 }
 WITH d, how, count(o) AS other_accounts

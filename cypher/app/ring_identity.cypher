@@ -16,7 +16,7 @@ CALL (a) {
   RETURN a.id_usuario AS source, 'account' AS source_kind, d.id_dispositivo AS target,
          'device' AS target_kind, d.id_dispositivo AS label, d.tipo AS detail
   UNION
-  MATCH (a)<-[:BY]-(:Login)-[:ON_DEVICE]->(d:Device)
+  MATCH (a)-[:USED_DEVICE]->(d:Device)
   RETURN a.id_usuario AS source, 'account' AS source_kind, d.id_dispositivo AS target,
          'device' AS target_kind, d.id_dispositivo AS label, d.tipo AS detail
   UNION

@@ -7,7 +7,7 @@ CALL (d) {
   MATCH (d)<-[:REGISTERED_DEVICE]-(o:Account)
   RETURN o
   UNION
-  MATCH (d)<-[:ON_DEVICE]-(:Login)-[:BY]->(o:Account)
+  MATCH (d)<-[:USED_DEVICE]-(o:Account)
   RETURN o
 }
 OPTIONAL MATCH (o)-[:HELD_BY]->(h:Holder)

@@ -8,6 +8,8 @@ CALL () {
   UNION ALL MATCH (k:PixKey) RETURN 'keys' AS item, toString(count(k)) AS value
   UNION ALL MATCH ()-[r:REGISTERED_DEVICE]->() RETURN 'registered' AS item,
     toString(count(r)) AS value
+  UNION ALL MATCH ()-[r:USED_DEVICE]->() RETURN 'used_device' AS item,
+    toString(count(r)) AS value
   UNION ALL MATCH ()-[r:HELD_BY]->() RETURN 'held_by' AS item, toString(count(r)) AS value
   UNION ALL MATCH ()-[r:HAS_PHONE|HAS_EMAIL]->() RETURN 'contacts' AS item,
     toString(count(r)) AS value

@@ -14,7 +14,7 @@ CALL (a) {
   WITH DISTINCT b LIMIT $fanout
   RETURN b
   UNION
-  MATCH (a)<-[:BY]-(:Login)-[:ON_DEVICE]->(:Device)<-[:ON_DEVICE]-(:Login)-[:BY]->(b:Account)
+  MATCH (a)-[:USED_DEVICE]->(:Device)<-[:USED_DEVICE]-(b:Account)
   WITH DISTINCT b LIMIT $fanout
   RETURN b
 }

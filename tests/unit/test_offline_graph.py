@@ -118,6 +118,47 @@ def test_pix_edges_follow_every_account_path_and_unresolved_transfers_stay_unlin
     assert len(table(g, "FROM_KEY")) == 2
 
 
+def login(lid: str, uid: str, dev: str, ts: str, status: str) -> dict[str, object]:
+    return {
+        "id_log": lid,
+        "id_usuario": uid,
+        "timestamp": ts,
+        "tipo_autenticacao": "senha",
+        "status": status,
+        "id_dispositivo": dev,
+        "ip": None,
+    }
+
+
+def test_used_device_summarises_each_accounts_logins_on_a_device():
+    """One USED_DEVICE per (account, device): its first and last login, its first successful
+    login (none when every login failed), how many logins and failures; a repeated login id
+    counts once, with its first row."""
+    g = build_graph(
+        {
+            "log_autenticacao": rows(
+                login("L1", "U1", "D1", "2025-03-02T10:00:00", "sucesso"),
+                login("L2", "U1", "D1", "2025-03-01T08:00:00", "falha"),
+                login("L3", "U1", "D1", "2025-03-03T09:00:00", "sucesso"),
+                login("L3", "U1", "D1", "2025-01-01T00:00:00", "falha"),  # a repeat
+                login("L4", "U2", "D1", "2025-03-01T07:00:00", "falha"),
+                login("L5", "U1", "D2", "2025-03-04T00:00:00", "sucesso"),
+            )
+        }
+    )
+    used = table(g, "USED_DEVICE").set_index(["id_usuario", "id_dispositivo"])
+    assert sorted(used.index) == [("U1", "D1"), ("U1", "D2"), ("U2", "D1")]
+    assert used.loc[("U1", "D1")].to_dict() == {
+        "first_seen": "2025-03-01T08:00:00",
+        "last_seen": "2025-03-03T09:00:00",
+        "first_ok": "2025-03-02T10:00:00",
+        "logins": 3,
+        "failed": 1,
+    }
+    assert pd.isna(used.loc[("U2", "D1"), "first_ok"]) and used.loc[("U2", "D1"), "failed"] == 1
+    assert used.loc[("U1", "D2"), "logins"] == 1
+
+
 def test_latest_limit_row_wins_within_a_batch():
     """Of one account's limit rows in a batch, the latest update is written (the last of
     equal dates), whatever their order."""

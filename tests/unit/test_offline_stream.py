@@ -169,3 +169,17 @@ def test_gathered_values_are_distinct_in_first_seen_order_across_merges(monkeypa
     for part in parts:
         gathered.add(pd.Series(part, dtype="str"))
     assert gathered.values().tolist() == ["b", "a", "c", "d", "e", "f", "g"]
+
+
+def test_used_device_summaries_folded_along_the_way_equal_the_whole(tmp_path, monkeypatch):
+    """Folded every few chunks (not only at the end), the streamed USED_DEVICE file holds
+    the bytes of the all-at-once build: counts add up and first and last logins carry over."""
+    from ingest.offline_stream import UsedDevices
+
+    monkeypatch.setattr(UsedDevices, "FOLD_AT", 50)
+    frames = {d: compact(f) for d, f in with_repeats(validated()).items()}
+    expected = whole(frames, tmp_path / "whole")
+    got = streamed(frames, tmp_path / "streamed", 61)
+    used = expected["rels_USED_DEVICE.csv"]
+    assert isinstance(used, bytes) and used.count(b"\n") > 100
+    assert got["rels_USED_DEVICE.csv"] == used
