@@ -200,17 +200,24 @@ def export_all(
     batch of accounts at a time, two at once, and GDS streams); ``say`` gets one line per
     step with its rows and seconds."""
     ids = _step(say, "account ids", lambda: export_account_ids(gateway))
-    # The login walk is the longest query; Neo4j runs a query on one core, so it runs on a
-    # second connection while this one exports the accounts and transfers.
+
+    def devices_then_gds() -> tuple[pd.DataFrame, pd.DataFrame]:
+        links = _step(say, "devices (login summaries)", lambda: export_links(gateway, ids))
+        gds = _step(
+            say,
+            "PageRank, degree and communities (GDS)",
+            lambda: gds_features(gateway, concurrency),
+        )
+        return links, gds
+
+    # Neo4j runs a query on one core: the devices and then GDS run on a second connection
+    # while this one exports the account facts and the transfers.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        walk = pool.submit(_step, say, "devices and logins", lambda: export_links(gateway, ids))
+        side = pool.submit(devices_then_gds)
         accounts = _step(say, "account facts", lambda: export_accounts(gateway, ids))
         transfers = _step(say, "transfers", lambda: export_transfers(gateway, ids))
-        links = walk.result()
+        links, gds = side.result()
     holders = holders_per_device(links, accounts[["id_usuario", "holder"]])
-    gds = _step(
-        say, "PageRank, degree and communities (GDS)", lambda: gds_features(gateway, concurrency)
-    )
     return RawGraph(
         accounts=accounts,
         transfers=transfers,
