@@ -102,7 +102,7 @@ def main() -> None:
     work = args.work or args.data.parent / f"archive-bench-{uuid.uuid4().hex[:6]}"
     gateway = Gateway(settings)
     gateway.verify()
-    apply_schema(gateway)
+    apply_schema(gateway, check=False)  # the phases wipe the graph first
     frames = read_directory(args.data)
     b = Bench(gateway, settings.kafka_bootstrap_servers, frames)
     if args.fresh_store:

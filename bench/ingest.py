@@ -403,7 +403,7 @@ def main() -> None:
     settings = load_settings()
     with Gateway(settings) as gateway:
         gateway.verify()
-        apply_schema(gateway)
+        apply_schema(gateway, check=False)  # the phases wipe the graph first
         b = Bench(gateway, settings.kafka_bootstrap_servers, read_directory(args.data))
         if args.fresh_store:
             if settings.external_neo4j:
