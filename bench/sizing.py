@@ -120,16 +120,6 @@ JOBS = (
         ),
     ),
     Job(
-        "linked accounts",
-        "detectors/project_identifiers",
-        "detectors/project_identifiers:nodes",
-        "detectors/project_identifiers:relationships",
-        ("UNDIRECTED",),
-        weighted=False,
-        counted_both_ways=True,
-        algorithms=(Algorithm("WCC", "bench/estimate_wcc", "UNDIRECTED"),),
-    ),
-    Job(
         "candidates' neighbourhood",
         "detectors/project_neighbourhood",
         "detectors/project_neighbourhood:nodes",

@@ -11,6 +11,7 @@ left out, so one ring is reported once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,35 @@ from detectors import (
 from detectors.config import DetectionConfig
 
 
+@dataclass
+class Found:
+    """One structure detector's findings on the one-off graph, unweighed, and its values on
+    each null copy of the graph (empty when it found nothing)."""
+
+    found: pd.DataFrame
+    chance: list[np.ndarray]
+
+
+def structures(graph: oneoff.OneOff, cfg: DetectionConfig) -> dict[str, Found]:
+    """The structure detectors on the one-off graph, with their null models: novelty bursts
+    (``bursts_in``, ``bursts_out``), ``two_hop``, ``round_trips`` and ``conserving``. Nothing
+    here depends on the hour-scale detectors, and it is most of the step's work, so a run
+    computes it on the second core while the hour-scale detectors run (``pipeline``)."""
+    out: dict[str, Found] = {}
+    bursts = novelty.detect(graph, cfg)
+    for d in ("in", "out"):
+        found = bursts[bursts["direction"] == d].reset_index(drop=True)
+        out[f"bursts_{d}"] = Found(found, _chance(graph, found, novelty.null_surprises(d), cfg))
+    for name, detect, value in (
+        ("two_hop", twohop.detect, "middles"),
+        ("round_trips", round_trips.detect, "hops"),
+        ("conserving", conservation.detect, "n"),
+    ):
+        found = detect(graph, cfg)
+        out[name] = Found(found, _chance(graph, found, _rewired(detect, value), cfg))
+    return out
+
+
 def find(
     transfers: pd.DataFrame,
     seeds: pd.DataFrame,
@@ -41,39 +71,49 @@ def find(
     companies: pd.Index | None = None,
     relays: pd.Index | None = None,
 ) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Scored rings (pipeline RING_COLUMNS) not already in ``known``, and counts per detector;
-    ``outside``: each pair's transfers outside this window (``oneoff.coded_pairs``);
-    ``pace``: each account's one-off counterparties and active days outside it
-    (``oneoff.PACE_COLUMNS``); ``companies``: accounts held by a company, judged against
-    companies (``novelty.activity_class``); ``relays``: accounts the hour-scale detectors saw
-    pass money on within hours (their collections are not bursts of accomplices)."""
+    """Scored rings (pipeline RING_COLUMNS) not already in ``known``, and counts per detector,
+    all in this process; ``pace``: each account's one-off counterparties and active days
+    outside the window (``oneoff.PACE_COLUMNS``); ``companies``: accounts held by a company,
+    judged against companies (``novelty.activity_class``); the rest as in ``rings_from``."""
     graph = oneoff.one_off(transfers, outside, pace, companies)
-    found = _not_victims(novelty.detect(graph, cfg), relays)
+    found = structures(graph, cfg)
+    return rings_from(graph, found, transfers, seeds, known, fraud, details, cfg, outside, relays)
+
+
+def rings_from(
+    graph: oneoff.OneOff,
+    found_structures: dict[str, Found],
+    transfers: pd.DataFrame,
+    seeds: pd.DataFrame,
+    known: list[set[str]],
+    fraud: pd.Index,
+    details: Callable[[list[str]], pd.DataFrame],
+    cfg: DetectionConfig,
+    outside: pd.DataFrame | None = None,
+    relays: pd.Index | None = None,
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Scored rings (pipeline RING_COLUMNS) not already in ``known``, and counts per detector,
+    from the one-off ``graph`` (``oneoff.one_off`` of ``transfers``) and its
+    ``found_structures`` (``structures``); ``outside``: each pair's transfers outside this
+    window (``oneoff.coded_pairs``); ``relays``: accounts the hour-scale detectors saw pass
+    money on within hours (their collections are not bursts of accomplices)."""
     bursts = pd.concat(
         [
-            _weigh(
-                graph,
-                found[found["direction"] == d].reset_index(drop=True),
+            _strong(
+                _not_victims(found_structures[f"bursts_{d}"].found, relays).reset_index(drop=True),
                 "surprise",
-                novelty.null_surprises(d),
+                found_structures[f"bursts_{d}"].chance,
                 cfg,
             )
             for d in ("in", "out")
         ],
         ignore_index=True,
     )
-    twohops = _weigh(
-        graph, twohop.detect(graph, cfg), "middles", _rewired(twohop.detect, "middles"), cfg
+    twohops, cycles, conserving = (
+        _strong(found_structures[name].found, value, found_structures[name].chance, cfg)
+        for name, value in (("two_hop", "middles"), ("round_trips", "hops"), ("conserving", "n"))
     )
-    cycles = _weigh(
-        graph, round_trips.detect(graph, cfg), "hops", _rewired(round_trips.detect, "hops"), cfg
-    )
-    conserving = conservation.unexplained(
-        _weigh(
-            graph, conservation.detect(graph, cfg), "n", _rewired(conservation.detect, "n"), cfg
-        ),
-        cfg,
-    )
+    conserving = conservation.unexplained(conserving, cfg)
     skip = {a for ring in known for a in ring}
     traces = trace.detect(transfers, seeds, cfg, skip, outside)
     traces = traces[traces["strength"] >= cfg.min_strength]
@@ -180,18 +220,23 @@ def _rewired(
     return measure
 
 
-def _weigh(
-    graph: oneoff.OneOff,
-    found: pd.DataFrame,
-    value: str,
-    measure: Callable[[oneoff.OneOff, DetectionConfig, np.random.Generator], np.ndarray],
-    cfg: DetectionConfig,
+def _chance(
+    graph: oneoff.OneOff, found: pd.DataFrame, measure: Measure, cfg: DetectionConfig
+) -> list[np.ndarray]:
+    """The null measure on ``null_rewirings`` copies of the graph (none when nothing was
+    found: there is nothing to weigh)."""
+    if found.empty:
+        return []
+    rng = np.random.default_rng(cfg.random_seed)
+    return [measure(graph, cfg, rng) for _ in range(cfg.null_rewirings)]
+
+
+def _strong(
+    found: pd.DataFrame, value: str, chance: list[np.ndarray], cfg: DetectionConfig
 ) -> pd.DataFrame:
-    """Findings with their strength against the null model, the weak ones dropped."""
+    """Findings with their strength against the null model's values, the weak ones dropped."""
     if found.empty:
         return found.assign(strength=pd.Series(dtype=float))
-    rng = np.random.default_rng(cfg.random_seed)
-    chance = [measure(graph, cfg, rng) for _ in range(cfg.null_rewirings)]
     found = found.assign(strength=null.strength(null.column(found, value), chance))
     return found[found["strength"] >= cfg.min_strength].reset_index(drop=True)
 

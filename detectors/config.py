@@ -165,6 +165,11 @@ class DetectionConfig:
     # is below `min_strength` is dropped.
     null_rewirings: int = 5
     min_strength: float = 0.5
+    # The structures of the one-off graph and their null copies are computed in a forked
+    # process on the second core while the hour-scale detectors run, when the one-off graph
+    # has at least `background_min_one_offs` transfers (below that, forking costs more than
+    # it saves; 0 always forks where the system can).
+    background_min_one_offs: int = 20_000
     # A group of findings is a ring when its combined evidence, 1 - prod(1 - strength), is at
     # least `min_group_evidence` and it has at least `min_group_size` accounts (a pattern
     # among three accounts is too common among families to report on its own).

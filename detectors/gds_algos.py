@@ -20,35 +20,6 @@ from graph.projections import account_ids, cypher_projection
 from ringwatch.errors import RingwatchError
 
 
-def linked_components(
-    gateway: Gateway, gds: Any, identifiers: pd.DataFrame, cfg: DetectionConfig
-) -> pd.DataFrame:
-    """Linked-account clusters by GDS WCC over the shared identifiers: account, cluster."""
-    ids = linked.usable(identifiers, cfg)
-    pairs = {
-        kind: ids.loc[ids["kind"] == kind, ["account", "identifier"]].astype(str).values.tolist()
-        for kind in ("device", "ip", "phone", "email")
-    }
-    if not any(pairs.values()):  # nothing shared at all
-        return pd.DataFrame(columns=["account", "cluster"])
-    with cypher_projection(
-        gds,
-        "detectors/project_identifiers",
-        devices=pairs["device"],
-        ips=pairs["ip"],
-        phones=pairs["phone"],
-        emails=pairs["email"],
-    ) as G:
-        if G is None:  # none of the exported pairs is in the graph any more
-            return pd.DataFrame(columns=["account", "cluster"])
-        wcc = gds.wcc.stream(G, min_component_size=2)
-    names = account_ids(gateway, wcc["nodeId"])
-    frame = pd.DataFrame(
-        {"account": wcc["nodeId"].map(names), "component": wcc["componentId"]}
-    ).dropna()
-    return linked.label_clusters(frame)
-
-
 def leiden_splitter(
     gateway: Gateway,
     gds: Any,

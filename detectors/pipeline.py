@@ -26,6 +26,7 @@ from detectors import (
     fan,
     frames,
     linked,
+    oneoff,
     passthrough,
     proximity,
     scatter,
@@ -33,6 +34,7 @@ from detectors import (
     takeover,
 )
 from detectors import clock as clocks
+from detectors.background import Background
 from detectors.config import DetectionConfig
 from detectors.frames import RING_COLUMNS, Inputs
 
@@ -85,11 +87,23 @@ def find_rings(
     split: assemble.Splitter | None = None,
     details: Callable[[list[str]], pd.DataFrame] | None = None,
     neighbourhood: Callable[[list[str], list[str]], pd.DataFrame] | None = None,
-    linked_clusters: Callable[[], pd.DataFrame] | None = None,
 ) -> DetectionResult:
     """Run every detector on ``inputs`` and return scored rings and linked clusters."""
+    with _OneOffStructures(inputs, cfg) as one_offs:
+        return _find_rings(inputs, cfg, one_offs, split, details, neighbourhood)
+
+
+def _find_rings(
+    inputs: Inputs,
+    cfg: DetectionConfig,
+    one_offs: _OneOffStructures,
+    split: assemble.Splitter | None,
+    details: Callable[[list[str]], pd.DataFrame] | None,
+    neighbourhood: Callable[[list[str], list[str]], pd.DataFrame] | None,
+) -> DetectionResult:
     clock = _Clock()
     transfers = inputs.transfers
+    one_offs.start(transfers)  # on the second core, while the hour-scale detectors run
     # Hour-scale detectors read delays between transfers; on day-level timestamps every
     # same-day relay would look instantaneous, so they only see data with clock times, and
     # only when those times carry information (``detectors.clock``).
@@ -102,14 +116,13 @@ def find_rings(
             log.info("%s Reading the data as day-level.", checked.sentence())
             transfers, clock_times = clocks.day_level(transfers), False
             seeds = clocks.day_level(seeds) if len(seeds) else seeds  # the cases' times too
+            one_offs.start(transfers)  # the one-off graph of the day-level transfers
             fast = _fast_patterns(transfers.iloc[:0], inputs, cfg)
     clock.lap("patterns")
     split = split or assemble.louvain_splitter(cfg.random_seed)
     candidates = assemble.assemble(fast.edges, inputs.identifiers, cfg, split)
     clock.lap("assembly")
-    cluster_rows = (
-        linked_clusters() if linked_clusters else linked.components(inputs.identifiers, cfg)
-    )
+    cluster_rows = linked.components(inputs.identifiers, cfg)
     cluster_rows = split_clusters(cluster_rows, inputs.identifiers, cfg, split)
     ids = sorted(set(candidates.members["account"]) | set(cluster_rows["account"]), key=str)
     accounts = details(ids) if details else inputs.accounts
@@ -130,7 +143,8 @@ def find_rings(
     rings = _fast_rings(candidates, evidence, fraud, neighbourhood, cfg, clock)
     clock.lap("scoring")
     found = [set(m) for m in rings["members"]]
-    slow, slow_counts = any_speed.find(
+    slow, slow_counts = any_speed.rings_from(
+        *one_offs.result(),
         transfers,
         seeds,
         found,
@@ -138,8 +152,6 @@ def find_rings(
         details or _account_rows(inputs.accounts),
         cfg,
         inputs.outside_pairs,
-        inputs.outside_pace,
-        inputs.companies,
         fast.passthrough.relays.index,
     )
     if len(slow):
@@ -177,6 +189,42 @@ def find_rings(
         "linked_clusters": int((rings["kind"] == "linked_accounts").sum()),
     }
     return DetectionResult(rings=rings, counts=counts, timings=clock.laps)
+
+
+class _OneOffStructures:
+    """The one-off graph of a run's transfers and its structures (``any_speed.structures``),
+    computed on the second core (``detectors.background``) from ``start`` until
+    ``structures`` is asked for."""
+
+    def __init__(self, inputs: Inputs, cfg: DetectionConfig) -> None:
+        self._inputs, self._cfg = inputs, cfg
+        self.graph: oneoff.OneOff | None = None
+        self._job: Background[dict[str, any_speed.Found]] | None = None
+
+    def start(self, transfers: pd.DataFrame) -> None:
+        """(Re)start on ``transfers``: a job started on other transfers is stopped."""
+        self.close()
+        i = self._inputs
+        self.graph = oneoff.one_off(transfers, i.outside_pairs, i.outside_pace, i.companies)
+        forked = len(self.graph) >= self._cfg.background_min_one_offs
+        self._job = Background(any_speed.structures, self.graph, self._cfg, forked=forked)
+
+    def result(self) -> tuple[oneoff.OneOff, dict[str, any_speed.Found]]:
+        """The one-off graph and its structures (waits for them)."""
+        if self._job is None or self.graph is None:
+            raise RuntimeError("start() the one-off structures before asking for them")
+        return self.graph, self._job.result()
+
+    def close(self) -> None:
+        if self._job is not None:
+            self._job.close()
+            self._job = None
+
+    def __enter__(self) -> _OneOffStructures:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _fast_patterns(tr: pd.DataFrame, inputs: Inputs, cfg: DetectionConfig) -> _FastPatterns:
@@ -364,9 +412,6 @@ def _run_window(
         gds = gateway.gds()
         gds.set_show_progress(False)
         kwargs["split"] = gds_algos.leiden_splitter(gateway, gds, window, inputs.identifiers, cfg)
-        kwargs["linked_clusters"] = lambda: gds_algos.linked_components(
-            gateway, gds, inputs.identifiers, cfg
-        )
         kwargs["neighbourhood"] = lambda m, f: gds_algos.neighbourhood_features(
             gateway, gds, m, f, window
         )

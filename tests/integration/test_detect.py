@@ -8,7 +8,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from detectors import export, gds_algos, pipeline, store
+from detectors import export, linked, pipeline, store
 from detectors.config import DetectionConfig
 from detectors.run import detect_once
 from graph.queries import inline
@@ -92,10 +92,11 @@ def _clear_results(gateway) -> None:
     )
 
 
-def test_gds_wcc_agrees_with_networkx(gateway, gds, loaded):
-    """Linked-account clusters from GDS WCC equal networkx components of the same links."""
+def test_linked_clusters_agree_with_networkx(loaded):
+    """Linked-account clusters of the exported identifiers equal networkx components of the
+    same links."""
     ids = loaded.identifiers
-    got = gds_algos.linked_components(gateway, gds, ids, DetectionConfig())
+    got = linked.components(ids, DetectionConfig())
     graph = nx.Graph()
     graph.add_edges_from(zip(ids["account"], ids["kind"] + ":" + ids["identifier"], strict=True))
     expected = sorted(

@@ -113,13 +113,13 @@ def test_cases_are_read_at_day_level_with_the_transfers(monkeypatch):
     noisy = noisy_clock(world())
     case = noisy[noisy["dst"].str.startswith("M")].head(1)[["src", "dst", "ts"]]
     seen = {}
-    real_find = pipeline.any_speed.find
+    real_find = pipeline.any_speed.rings_from
 
-    def spy(transfers, seeds, *args):
+    def spy(graph, structures, transfers, seeds, *args):
         seen["transfers"], seen["seeds"] = transfers, seeds
-        return real_find(transfers, seeds, *args)
+        return real_find(graph, structures, transfers, seeds, *args)
 
-    monkeypatch.setattr(pipeline.any_speed, "find", spy)
+    monkeypatch.setattr(pipeline.any_speed, "rings_from", spy)
     pipeline.find_rings(frames.Inputs(transfers=noisy, seeds=case.assign(origin="case")), CFG)
     assert (seen["transfers"]["ts"] == seen["transfers"]["ts"].dt.normalize()).all()
     assert seen["seeds"]["ts"].tolist() == case["ts"].dt.normalize().tolist()
