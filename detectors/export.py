@@ -165,16 +165,20 @@ def shared_inputs(gateway: Graph, cfg: DetectionConfig) -> Inputs:
 
 
 def window_inputs(gateway: Graph, window: Window, shared: Inputs, alone: bool = True) -> Inputs:
-    """``shared`` with the transfers and trace seeds of one window; unless the window is
-    ``alone`` (it holds the whole history), also its pairs' transfers outside it and its
+    """``shared`` with the inputs of one window (``window_parts``)."""
+    return replace(shared, **window_parts(gateway, window, alone))
+
+
+def window_parts(gateway: Graph, window: Window, alone: bool = True) -> dict[str, pd.DataFrame]:
+    """The ``Inputs`` fields of one window: its transfers and trace seeds; unless the window
+    is ``alone`` (it holds the whole history), also its pairs' transfers outside it and its
     accounts' pace outside it."""
-    return replace(
-        shared,
-        transfers=transfers(gateway, *window),
-        seeds=seeds(gateway, *window),
-        outside_pairs=empty_outside() if alone else outside_pairs(gateway, *window),
-        outside_pace=empty_pace() if alone else outside_pace(gateway, *window),
-    )
+    return {
+        "transfers": transfers(gateway, *window),
+        "seeds": seeds(gateway, *window),
+        "outside_pairs": empty_outside() if alone else outside_pairs(gateway, *window),
+        "outside_pace": empty_pace() if alone else outside_pace(gateway, *window),
+    }
 
 
 def outside_pairs(gateway: Graph, since: str, until: str) -> pd.DataFrame:

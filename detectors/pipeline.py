@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -373,40 +374,49 @@ def _ring_reasons(f: pd.Series, s: pd.Series) -> list[str]:
 
 def run(gateway: Any, cfg: DetectionConfig, use_gds: bool = True) -> DetectionResult:
     """Export the graph, run every detector (GDS where it helps), return results: one pass
-    per time window (``export.tiles``), combined (``combine``)."""
+    per time window (``export.tiles``), combined (``combine``).
+
+    A window's own inputs (its transfers, seeds and pace outside it) are read on a second
+    connection: the first window's while the shared inputs (identifiers, takeover logins,
+    confirmed fraud) are read, each next window's while the one before it is detected. Neo4j
+    runs each query on one core, so the export keeps both cores busy. The export time
+    reported is the time the detectors waited for their inputs."""
     from detectors import export
 
     t0 = time.monotonic()
     windows = export.windows(gateway, cfg)
     if not windows:  # no transfers at all: an empty, complete result
         return find_rings(Inputs(transfers=frames.empty_transfers()), cfg)
-    shared = export.shared_inputs(gateway, cfg)
-    shared_s = time.monotonic() - t0
+    # a window that is not the whole history needs its pairs' transfers outside it
+    alone = len(windows) == 1 and not cfg.history_days
     results = []
-    for i, window in enumerate(windows, 1):
-        if len(windows) > 1:
-            log.info("Window %d of %d: %s .. %s", i, len(windows), *window)
-        # a window that is not the whole history needs its pairs' transfers outside it
-        alone = len(windows) == 1 and not cfg.history_days
-        results.append(_run_window(gateway, cfg, window, shared, use_gds, alone))
-    result = combine(results, cfg)
-    result.timings = {**result.timings, "export": round(result.timings["export"] + shared_s, 2)}
-    return result
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ringwatch-export") as pool:
+        upcoming = pool.submit(export.window_parts, gateway, windows[0], alone)
+        shared = export.shared_inputs(gateway, cfg)
+        for i, window in enumerate(windows, 1):
+            if len(windows) > 1:
+                log.info("Window %d of %d: %s .. %s", i, len(windows), *window)
+            parts = upcoming.result()
+            waited = time.monotonic() - t0
+            if i < len(windows):  # the next window's inputs, read while this one is detected
+                upcoming = pool.submit(export.window_parts, gateway, windows[i], alone)
+            inputs = replace(shared, **parts)
+            results.append(_run_window(gateway, cfg, window, inputs, use_gds, waited))
+            t0 = time.monotonic()
+    return combine(results, cfg)
 
 
 def _run_window(
     gateway: Any,
     cfg: DetectionConfig,
     window: tuple[str, str],
-    shared: Inputs,
+    inputs: Inputs,
     use_gds: bool,
-    alone: bool = True,
+    exported: float,
 ) -> DetectionResult:
+    """Detection on one window's ``inputs``, read in ``exported`` seconds."""
     from detectors import export, gds_algos
 
-    t0 = time.monotonic()
-    inputs = export.window_inputs(gateway, window, shared, alone)
-    exported = time.monotonic() - t0
     kwargs: dict[str, Any] = {"details": lambda ids: export.accounts(gateway, ids)}
     if use_gds:
         gds = gateway.gds()
