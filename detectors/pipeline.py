@@ -194,8 +194,8 @@ def _find_rings(
 
 class _OneOffStructures:
     """The one-off graph of a run's transfers and its structures (``any_speed.structures``),
-    computed on the second core (``detectors.background``) from ``start`` until
-    ``structures`` is asked for."""
+    computed on the second core (``detectors.background``) from ``start`` until ``result``
+    is asked for."""
 
     def __init__(self, inputs: Inputs, cfg: DetectionConfig) -> None:
         self._inputs, self._cfg = inputs, cfg
