@@ -16,6 +16,13 @@ Phases, each on an empty graph and all in one run so the numbers share the same 
 - ``stream``: the dataset is replayed into fresh topics first (producer rate reported
   separately), then ``StreamLoader`` consumes it; throughput is messages from the first one
   received to the last offset commit;
+- ``loaders`` (only when named): the dataset is replayed once into fresh topics
+  (``--partitions`` each), then for each N in ``--loaders`` (default ``1,2``) N ``ringwatch
+  stream`` processes (``--instance-id loader-1..N``) share a new consumer group on an empty
+  graph. Time = from starting them to the moment the group's committed offsets reach the
+  end of every partition (read every 0.5 s). Also printed: each run's CPU (loaders, Neo4j),
+  the loaders' exit codes and whether its graph counts equal the first run's (and the bulk
+  load's when that phase ran);
 - ``latency``: ``ringwatch stream`` runs as its own process on the loaded graph while this
   process sends new transactions (between known keys) at each of ``--rates`` events/s for
   ``--seconds`` s, stamping the send time of one in ``--every``, and polls Neo4j every
@@ -37,6 +44,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -61,6 +69,7 @@ from ringwatch.settings import load_settings  # noqa: E402
 from stack.manager import Stack  # noqa: E402
 
 PHASES = ("raw", "graph", "naive", "bulk", "stream", "latency")
+OPTIONAL_PHASES = ("loaders",)  # run only when named in --phases
 
 
 @dataclass
@@ -210,6 +219,136 @@ def streaming(b: Bench, batch_size: int) -> None:
             f"{report.batches:,} batches of <= {batch_size:,}; {report.rejected:,} to DLQ",
         )
     )
+
+
+def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> None:
+    """N ``ringwatch stream`` processes in one consumer group, for each N in ``loaders``, on
+    one replay of the dataset (see the module's docstring)."""
+    import psutil
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.admin import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    topics = Topics(f"par{uuid.uuid4().hex[:6]}")
+    ensure_topics(b.bootstrap, topics.all, partitions=partitions)
+    admin = KafkaAdminClient(bootstrap_servers=b.bootstrap.split(","))
+    try:
+        producer = open_producer(b.bootstrap)
+        try:
+            b.say(f"producing {b.total:,} messages to {topics.prefix}.* ({partitions} partitions)")
+            produce_frames(producer, b.frames, topics)
+        finally:
+            producer.close()
+        reader = KafkaConsumer(bootstrap_servers=b.bootstrap.split(","))
+        parts = [TopicPartition(t, i) for t in topics.all for i in range(partitions)]
+        ends = {tp: end for tp, end in reader.end_offsets(parts).items() if end}
+        reader.close()
+        first_counts: dict[str, int] | None = None
+        for n in loaders:
+            b.wipe()
+            neo4j = _neo4j_process()
+            neo4j_cpu = _cpu(neo4j)
+            group = f"g-{topics.prefix}-{n}"
+            b.say(f"{n} loader(s) in group {group}")
+            flags = ["--topic-prefix", topics.prefix, "--group", group, "--metrics-port", "0"]
+            flags += ["--batch-size", str(batch_size)]
+            # files, not pipes: a pipe nobody reads could fill and block a loader
+            logs = [tempfile.TemporaryFile() for _ in range(n)]  # noqa: SIM115 - closed below
+            started = time.monotonic()
+            procs = [
+                subprocess.Popen(
+                    [sys.executable, "-m", "ringwatch.cli", "stream", *flags]
+                    + ["--instance-id", f"loader-{i + 1}"],
+                    cwd=ROOT,
+                    stdout=subprocess.DEVNULL,
+                    stderr=logs[i],
+                )
+                for i in range(n)
+            ]
+            handles = [psutil.Process(proc.pid) for proc in procs]
+            loader_cpu = [0.0] * n
+            seconds = float("inf")
+            try:
+                while time.monotonic() - started < 7_200:
+                    for i, h in enumerate(handles):
+                        loader_cpu[i] = max(loader_cpu[i], _cpu(h))
+                    try:
+                        answer = admin.list_group_offsets(group)
+                    except KafkaError as exc:  # e.g. the group's coordinator not elected yet
+                        if not exc.retriable:
+                            raise
+                        answer = {}
+                    committed = answer.get(group, answer)  # kafka-python 3: per group id
+                    if all(
+                        tp in committed and committed[tp].offset >= end for tp, end in ends.items()
+                    ):
+                        seconds = time.monotonic() - started
+                        break
+                    if any(proc.poll() is not None for proc in procs):
+                        break
+                    time.sleep(0.5)
+            finally:
+                neo4j_used = _cpu(neo4j) - neo4j_cpu
+                for proc in procs:
+                    if proc.poll() is None:
+                        proc.send_signal(signal.SIGTERM)
+                errors, retried = [], 0
+                for i, proc in enumerate(procs):
+                    proc.wait(timeout=120)
+                    logs[i].seek(0)
+                    text = logs[i].read().decode(errors="replace")
+                    logs[i].close()
+                    retried += sum("retr" in line.lower() for line in text.splitlines())
+                    if proc.returncode:
+                        tail = text.strip().splitlines()[-3:]
+                        errors.append(f"loader-{i + 1} exit {proc.returncode}: {' / '.join(tail)}")
+            if errors or seconds == float("inf"):
+                raise SystemExit(
+                    f"{n} loader(s) did not finish: " + ("; ".join(errors) or "2 h passed")
+                )
+            counts = graph_counts(b)
+            first_counts = first_counts or counts
+            same = ["the first run's"] if counts == first_counts else []
+            if "bulk" in b.counts:
+                same += ["the bulk load's"] if counts == b.counts["bulk"] else []
+            cpu = " + ".join(f"{c:,.0f}" for c in loader_cpu)
+            b.results.append(
+                Result(
+                    f"{n} × `ringwatch stream`, one group",
+                    b.total,
+                    seconds,
+                    f"{partitions} partitions; CPU s: loaders {cpu}, Neo4j {neo4j_used:,.0f}; "
+                    f"{retried:,} log lines of retries; "
+                    f"graph counts equal to {' and '.join(same) or 'NEITHER (see below)'}",
+                )
+            )
+            if counts != first_counts:
+                b.lines.append(f"\n{n} loaders' graph counts: {counts}\nfirst: {first_counts}")
+    finally:
+        admin.close()
+        delete_topics(b.bootstrap, topics.all)
+
+
+def _neo4j_process() -> object | None:
+    """The local stack's Neo4j server process (None for an external server)."""
+    import psutil
+
+    settings = load_settings()
+    if settings.external_neo4j:
+        return None
+    pid = Stack(settings).neo4j.pid()
+    return psutil.Process(pid) if pid else None
+
+
+def _cpu(process: object | None) -> float:
+    """User + system CPU seconds of a psutil process and its threads (0 when unknown/gone)."""
+    if process is None:
+        return 0.0
+    try:
+        times = process.cpu_times()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a process that exited keeps its last sample
+        return 0.0
+    return float(times.user + times.system)
 
 
 def latency(
@@ -380,7 +519,16 @@ def _latency_row(rate: float, name: str, ms: np.ndarray, note: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="dataset directory")
-    parser.add_argument("--phases", default=",".join(PHASES), help="comma-separated subset")
+    parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help=f"comma-separated subset of {','.join(PHASES + OPTIONAL_PHASES)} (default: all "
+        f"but {','.join(OPTIONAL_PHASES)})",
+    )
+    parser.add_argument(
+        "--loaders", default="1,2", help="loaders: comma-separated numbers of loaders"
+    )
+    parser.add_argument("--partitions", type=int, default=4, help="loaders: per topic")
     parser.add_argument("--naive-sample", type=int, default=5_000)
     parser.add_argument("--batch-size", type=int, default=5_000, help="stream batch size")
     parser.add_argument(
@@ -421,6 +569,9 @@ def main() -> None:
             bulk(b, args.data)
         if "stream" in phases:
             streaming(b, args.batch_size)
+        if "loaders" in phases:
+            counts = [int(n) for n in args.loaders.split(",")]
+            parallel(b, counts, args.batch_size, args.partitions)
         if "latency" in phases:
             rates = [float(r) for r in args.rates.split(",")]
             latency(b, rates, args.seconds, args.poll_ms, args.every, args.batch_wait_ms)
