@@ -36,10 +36,12 @@ Phases, each on an empty graph and all in one run so the numbers share the same 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -292,13 +294,16 @@ def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> 
                 for proc in procs:
                     if proc.poll() is None:
                         proc.send_signal(signal.SIGTERM)
-                errors, retried = [], 0
+                errors, retried = [], collections.Counter[str]()
                 for i, proc in enumerate(procs):
                     proc.wait(timeout=120)
                     logs[i].seek(0)
                     text = logs[i].read().decode(errors="replace")
                     logs[i].close()
-                    retried += sum("retr" in line.lower() for line in text.splitlines())
+                    for line in text.splitlines():
+                        if "will be retried" in line:  # the driver's retry of a transaction
+                            found = re.search(r"DeadlockDetected.*? on ([A-Z_]+)\(", line)
+                            retried[found.group(1) if found else "other"] += 1
                     if proc.returncode:
                         tail = text.strip().splitlines()[-3:]
                         errors.append(f"loader-{i + 1} exit {proc.returncode}: {' / '.join(tail)}")
@@ -318,7 +323,7 @@ def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> 
                     b.total,
                     seconds,
                     f"{partitions} partitions; CPU s: loaders {cpu}, Neo4j {neo4j_used:,.0f}; "
-                    f"{retried:,} log lines of retries; "
+                    f"{_retries(retried)}; "
                     f"graph counts equal to {' and '.join(same) or 'NEITHER (see below)'}",
                 )
             )
@@ -327,6 +332,15 @@ def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> 
     finally:
         admin.close()
         delete_topics(b.bootstrap, topics.all)
+
+
+def _retries(retried: collections.Counter[str]) -> str:
+    """'N transactions retried' with the lock resources of the deadlocks behind them."""
+    total = sum(retried.values())
+    if not total:
+        return "no transaction retried"
+    kinds = ", ".join(f"{kind} {count}" for kind, count in retried.most_common())
+    return f"{total} transactions retried (deadlocks on: {kinds})"
 
 
 def _neo4j_process() -> object | None:

@@ -36,7 +36,7 @@ KEY_COLUMNS: Final[dict[str, str]] = {
     schema.CHAVES: "chave_pix",
     schema.DISPOSITIVOS: "id_dispositivo",
     schema.LIMITES: "id_usuario",
-    schema.LOGS: "id_log",
+    schema.LOGS: "id_usuario",
     schema.TRANSACOES: "id_transacao",
     schema.FRAUDES: "id_fraude",
 }

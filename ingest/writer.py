@@ -32,6 +32,22 @@ LINK_BATCH = 20_000
 # Immutable events and their ids: their statements skip ids already in the graph, so a batch
 # must not hold an id twice (the first row of an id wins, as it would across batches).
 EVENT_IDS: dict[str, str] = {schema.LOGS: "id_log", schema.TRANSACOES: "id_transacao"}
+# Columns each dataset's rows are sorted by before they are written: the nodes its statement
+# locks (MERGE takes index-entry locks, a new relationship locks its end nodes), main one
+# first. Two loaders writing at once then take their shared locks in the same order, so one
+# waits for the other instead of both deadlocking and one redoing its whole batch. Entities
+# sort by their own id only: the sort is stable, so two rows of one entity in a batch (an
+# update) still apply in arrival order. Events have one row per id by then, and their
+# statements do the same in any order.
+LOCK_ORDER: dict[str, tuple[str, ...]] = {
+    schema.USUARIOS: ("id_usuario",),
+    schema.CHAVES: ("chave_pix",),
+    schema.DISPOSITIVOS: ("id_dispositivo",),
+    schema.LIMITES: ("id_usuario",),
+    schema.LOGS: ("id_usuario", "id_dispositivo", "ip"),
+    schema.TRANSACOES: ("chave_pix_origem", "chave_pix_destino"),
+    schema.FRAUDES: ("id_fraude",),
+}
 # Two writers racing on the same new event id: one commit fails on the uniqueness constraint;
 # written again, its rows find the event present and skip it.
 CONSTRAINT_RETRIES = 3
@@ -76,12 +92,25 @@ def latest_limits(dataset: str, rows: list[dict[str, Any]]) -> list[dict[str, An
     return list(latest.values())
 
 
+def in_lock_order(dataset: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` sorted by the dataset's ``LOCK_ORDER`` columns (missing values last, equal
+    ones in their original order). Only the order changes, and nothing depends on it: events
+    have one row per id (``first_of_each_id``, which runs first), and an entity's own rows
+    keep their order."""
+    columns = LOCK_ORDER.get(dataset, ())
+
+    def key(row: dict[str, Any]) -> tuple[tuple[bool, str], ...]:
+        return tuple((row.get(c) is None, str(row.get(c) or "")) for c in columns)
+
+    return sorted(rows, key=key) if columns else rows
+
+
 def write_rows(gateway: Graph, dataset: str, rows: list[dict[str, Any]]) -> int:
     """Write one batch of validated rows of ``dataset`` in one transaction; returns how many
     transactions got their PIX edge in it (0 for other datasets)."""
     if not rows:
         return 0
-    rows = latest_limits(dataset, first_of_each_id(dataset, rows))
+    rows = in_lock_order(dataset, latest_limits(dataset, first_of_each_id(dataset, rows)))
     attempt = 1
     while True:
         try:
