@@ -21,8 +21,9 @@ Phases, each on an empty graph and all in one run so the numbers share the same 
   stream`` processes (``--instance-id loader-1..N``) share a new consumer group on an empty
   graph. Time = from starting them to the moment the group's committed offsets reach the
   end of every partition (read every 0.5 s). Also printed: each run's CPU (loaders, Neo4j),
-  the loaders' exit codes and whether its graph counts equal the first run's (and the bulk
-  load's when that phase ran);
+  the transactions the Neo4j driver retried and the lock behind each deadlock (from the
+  loaders' logs), and whether its graph counts equal the first run's (and the bulk load's
+  when that phase ran);
 - ``latency``: ``ringwatch stream`` runs as its own process on the loaded graph while this
   process sends new transactions (between known keys) at each of ``--rates`` events/s for
   ``--seconds`` s, stamping the send time of one in ``--every``, and polls Neo4j every
@@ -231,6 +232,8 @@ def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> 
     from kafka.admin import KafkaAdminClient
     from kafka.errors import KafkaError
 
+    from bench.decide import cpu_seconds, servers
+
     topics = Topics(f"par{uuid.uuid4().hex[:6]}")
     ensure_topics(b.bootstrap, topics.all, partitions=partitions)
     admin = KafkaAdminClient(bootstrap_servers=b.bootstrap.split(","))
@@ -248,8 +251,8 @@ def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> 
         first_counts: dict[str, int] | None = None
         for n in loaders:
             b.wipe()
-            neo4j = _neo4j_process()
-            neo4j_cpu = _cpu(neo4j)
+            neo4j = servers(load_settings()).get("Neo4j")  # None for a server not ours
+            neo4j_cpu = cpu_seconds(neo4j) if neo4j else 0.0
             group = f"g-{topics.prefix}-{n}"
             b.say(f"{n} loader(s) in group {group}")
             flags = ["--topic-prefix", topics.prefix, "--group", group, "--metrics-port", "0"]
@@ -273,7 +276,7 @@ def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> 
             try:
                 while time.monotonic() - started < 7_200:
                     for i, h in enumerate(handles):
-                        loader_cpu[i] = max(loader_cpu[i], _cpu(h))
+                        loader_cpu[i] = max(loader_cpu[i], cpu_seconds(h))
                     try:
                         answer = admin.list_group_offsets(group)
                     except KafkaError as exc:  # e.g. the group's coordinator not elected yet
@@ -290,7 +293,7 @@ def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> 
                         break
                     time.sleep(0.5)
             finally:
-                neo4j_used = _cpu(neo4j) - neo4j_cpu
+                neo4j_used = cpu_seconds(neo4j) - neo4j_cpu if neo4j else 0.0
                 for proc in procs:
                     if proc.poll() is None:
                         proc.send_signal(signal.SIGTERM)
@@ -341,28 +344,6 @@ def _retries(retried: collections.Counter[str]) -> str:
         return "no transaction retried"
     kinds = ", ".join(f"{kind} {count}" for kind, count in retried.most_common())
     return f"{total} transactions retried (deadlocks on: {kinds})"
-
-
-def _neo4j_process() -> object | None:
-    """The local stack's Neo4j server process (None for an external server)."""
-    import psutil
-
-    settings = load_settings()
-    if settings.external_neo4j:
-        return None
-    pid = Stack(settings).neo4j.pid()
-    return psutil.Process(pid) if pid else None
-
-
-def _cpu(process: object | None) -> float:
-    """User + system CPU seconds of a psutil process and its threads (0 when unknown/gone)."""
-    if process is None:
-        return 0.0
-    try:
-        times = process.cpu_times()  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a process that exited keeps its last sample
-        return 0.0
-    return float(times.user + times.system)
 
 
 def latency(
