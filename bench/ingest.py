@@ -22,8 +22,9 @@ Phases, each on an empty graph and all in one run so the numbers share the same 
   graph. Time = from starting them to the moment the group's committed offsets reach the
   end of every partition (read every 0.5 s). Also printed: each run's CPU (loaders, Neo4j),
   the transactions the Neo4j driver retried and the lock behind each deadlock (from the
-  loaders' logs), and whether its graph counts equal the first run's (and the bulk load's
-  when that phase ran);
+  loaders' logs), the repeated key-to-account paths the loaders dropped (they would have been
+  duplicate PIX edges; see ``cypher/ingest/transacoes_pix.cypher``), and whether its graph
+  counts equal the first run's (and the bulk load's when that phase ran);
 - ``latency``: ``ringwatch stream`` runs as its own process on the loaded graph while this
   process sends new transactions (between known keys) at each of ``--rates`` events/s for
   ``--seconds`` s, stamping the send time of one in ``--every``, and polls Neo4j every
@@ -297,7 +298,7 @@ def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> 
                 for proc in procs:
                     if proc.poll() is None:
                         proc.send_signal(signal.SIGTERM)
-                errors, retried = [], collections.Counter[str]()
+                errors, retried, repeated = [], collections.Counter[str](), 0
                 for i, proc in enumerate(procs):
                     proc.wait(timeout=120)
                     logs[i].seek(0)
@@ -307,6 +308,8 @@ def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> 
                         if "will be retried" in line:  # the driver's retry of a transaction
                             found = re.search(r"DeadlockDetected.*? on ([A-Z_]+)\(", line)
                             retried[found.group(1) if found else "other"] += 1
+                        found = re.search(r"returned (\d+) repeated key-to-account paths", line)
+                        repeated += int(found.group(1)) if found else 0
                     if proc.returncode:
                         tail = text.strip().splitlines()[-3:]
                         errors.append(f"loader-{i + 1} exit {proc.returncode}: {' / '.join(tail)}")
@@ -326,7 +329,7 @@ def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> 
                     b.total,
                     seconds,
                     f"{partitions} partitions; CPU s: loaders {cpu}, Neo4j {neo4j_used:,.0f}; "
-                    f"{_retries(retried)}; "
+                    f"{_retries(retried)}; {repeated} repeated transfer paths dropped; "
                     f"graph counts equal to {' and '.join(same) or 'NEITHER (see below)'}",
                 )
             )

@@ -9,6 +9,7 @@ loader can both retry freely.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,8 @@ import pandas as pd
 
 from data import schema
 from graph.gateway import ConstraintViolated, Graph
+
+log = logging.getLogger(__name__)
 
 # Load order that keeps placeholders rare (holders before keys, keys before transactions);
 # any order converges to the same graph.
@@ -120,7 +123,18 @@ def write_rows(gateway: Graph, dataset: str, rows: list[dict[str, Any]]) -> int:
                 raise
             attempt += 1
             continue
-        return int(result[0].get("linked", 0)) if result else 0
+        if not result:
+            return 0
+        repeated = int(result[0].get("repeated_paths") or 0)
+        if repeated:  # see cypher/ingest/transacoes_pix.cypher; one edge was written per pair
+            log.warning(
+                "Neo4j returned %d repeated key-to-account paths in a batch of %d transfers "
+                "(concurrent writes by another loader); each transfer got one PIX edge per "
+                "account pair",
+                repeated,
+                len(rows),
+            )
+        return int(result[0].get("linked", 0))
 
 
 def link_transfers(gateway: Graph, batch: int = LINK_BATCH) -> int:

@@ -163,3 +163,33 @@ def test_events_are_written_once_whatever_the_order_and_repeats(empty_graph, tmp
     write_rows(empty_graph, "log_autenticacao", logins)
     assert link_transfers(empty_graph) == 0
     assert fingerprint(empty_graph) == expected
+
+
+def test_a_path_the_match_returns_twice_gives_one_pix_edge(empty_graph, tmp_path, caplog):
+    """If the key -> holder <- account match returns one account pair more than once (as
+    Neo4j's lock-free reads once did under a second loader), the transfer still gets one PIX
+    edge, and the writer logs how many repeated paths it dropped."""
+    full = write_dataset(tmp_path / "full")
+
+    def rows(name: str) -> list[dict]:
+        frame = pd.read_csv(full / f"{name}.csv", dtype=str, keep_default_na=False)
+        return validate(name, frame).valid.to_dict("records")
+
+    for name in ("usuarios", "chaves_pix"):
+        write_rows(empty_graph, name, rows(name))
+    # a second, parallel REGISTERED_TO: the match now yields Ana -> Bia twice
+    empty_graph.query(
+        inline(
+            "MATCH (k:PixKey {chave: $key})-[:REGISTERED_TO]->(h:Holder) "
+            "CREATE (k)-[:REGISTERED_TO]->(h)"
+        ),
+        {"key": "bia@x.com"},
+    )
+    first = [r for r in rows("transacoes_pix") if r["id_transacao"] == "T00000001"]
+    with caplog.at_level("WARNING", logger="ingest.writer"):
+        assert write_rows(empty_graph, "transacoes_pix", first) == 1
+    edges = empty_graph.query(
+        inline("MATCH ()-[p:PIX {id_transacao: 'T00000001'}]->() RETURN count(p) AS n")
+    ).rows
+    assert edges[0]["n"] == 1
+    assert "1 repeated key-to-account paths" in caplog.text
