@@ -250,11 +250,11 @@ def parallel(b: Bench, loaders: list[int], batch_size: int, partitions: int) -> 
         ends = {tp: end for tp, end in reader.end_offsets(parts).items() if end}
         reader.close()
         first_counts: dict[str, int] | None = None
-        for n in loaders:
+        for run, n in enumerate(loaders, start=1):  # a count may repeat: --loaders 2,2,2
             b.wipe()
             neo4j = servers(load_settings()).get("Neo4j")  # None for a server not ours
             neo4j_cpu = cpu_seconds(neo4j) if neo4j else 0.0
-            group = f"g-{topics.prefix}-{n}"
+            group = f"g-{topics.prefix}-{run}-{n}"
             b.say(f"{n} loader(s) in group {group}")
             flags = ["--topic-prefix", topics.prefix, "--group", group, "--metrics-port", "0"]
             flags += ["--batch-size", str(batch_size)]
