@@ -588,6 +588,13 @@ def main() -> None:
         "deployment that puts decisions before loading would",
     )
     parser.add_argument(
+        "--loader-batch-wait-ms",
+        type=int,
+        metavar="MS",
+        help="the loader's `--batch-wait-ms` (default: the loader's own default). Longer "
+        "windows mean fewer, larger Neo4j transactions at a low rate, and CPU left to the engine",
+    )
+    parser.add_argument(
         "--wait-loader",
         type=float,
         default=0.0,
@@ -678,6 +685,8 @@ def main() -> None:
     loader = None
     if not args.no_loader:
         flags = ["--topic-prefix", topics.prefix, "--group", f"s-{topics.prefix}"]
+        if args.loader_batch_wait_ms is not None:
+            flags += ["--batch-wait-ms", str(args.loader_batch_wait_ms)]
         niceness = args.loader_nice
 
         def loader_start() -> None:  # runs in the child
