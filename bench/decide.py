@@ -591,8 +591,8 @@ def main() -> None:
         "--loader-batch-wait-ms",
         type=int,
         metavar="MS",
-        help="the loader's `--batch-wait-ms` (default: the loader's own default). Longer "
-        "windows mean fewer, larger Neo4j transactions at a low rate, and CPU left to the engine",
+        help="the loader's `--batch-wait-ms` (default: the loader's own default); a longer "
+        "window gives fewer, larger Neo4j transactions at a low rate",
     )
     parser.add_argument(
         "--wait-loader",
