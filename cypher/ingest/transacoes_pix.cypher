@@ -28,7 +28,7 @@ CALL (t, o, d) {
   WITH src, dst, count(*) AS paths
   CREATE (src)-[:PIX {id_transacao: t.id_transacao, valor: t.valor, timestamp: t.timestamp,
                       status: t.status}]->(dst)
-  RETURN count(*) AS edges, coalesce(sum(paths), 0) - count(*) AS repeats
+  RETURN count(*) AS edges, sum(paths) - count(*) AS repeats
 }
 FOREACH (_ IN CASE WHEN edges = 0 THEN [1] ELSE [] END | SET t:Unlinked)
 FOREACH (_ IN CASE WHEN edges > 0 THEN [1] ELSE [] END | REMOVE t:Unlinked)

@@ -69,6 +69,12 @@ def write_dataset(directory: Path, skip: tuple[str, ...] = ()) -> Path:
     return directory
 
 
+def valid_rows(directory: Path, name: str) -> list[dict]:
+    """The valid rows of one dataset file, as the writer takes them."""
+    frame = pd.read_csv(directory / f"{name}.csv", dtype=str, keep_default_na=False)
+    return validate(name, frame).valid.to_dict("records")
+
+
 def fingerprint(gateway) -> dict[str, float]:
     return {r["item"]: r["value"] for r in gateway.query("admin/graph_fingerprint").rows}
 
@@ -149,14 +155,12 @@ def test_events_are_written_once_whatever_the_order_and_repeats(empty_graph, tmp
     expected = fingerprint(empty_graph)
     empty_graph.query(inline("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS"))
 
-    def rows(name: str) -> list[dict]:
-        frame = pd.read_csv(full / f"{name}.csv", dtype=str, keep_default_na=False)
-        return validate(name, frame).valid.to_dict("records")
-
-    write_rows(empty_graph, "fraudes", rows("fraudes"))  # placeholder Transaction T00000001
+    write_rows(
+        empty_graph, "fraudes", valid_rows(full, "fraudes")
+    )  # placeholder Transaction T00000001
     for name in ("usuarios", "chaves_pix", "dispositivos", "limites_transacoes"):
-        write_rows(empty_graph, name, rows(name))
-    txs, logins = rows("transacoes_pix"), rows("log_autenticacao")
+        write_rows(empty_graph, name, valid_rows(full, name))
+    txs, logins = valid_rows(full, "transacoes_pix"), valid_rows(full, "log_autenticacao")
     assert write_rows(empty_graph, "transacoes_pix", txs + txs) == len(txs)  # linked at write
     assert write_rows(empty_graph, "transacoes_pix", txs) == 0  # already written: skipped
     write_rows(empty_graph, "log_autenticacao", logins + logins)
@@ -171,12 +175,8 @@ def test_a_path_the_match_returns_twice_gives_one_pix_edge(empty_graph, tmp_path
     edge, and the writer logs how many repeated paths it dropped."""
     full = write_dataset(tmp_path / "full")
 
-    def rows(name: str) -> list[dict]:
-        frame = pd.read_csv(full / f"{name}.csv", dtype=str, keep_default_na=False)
-        return validate(name, frame).valid.to_dict("records")
-
     for name in ("usuarios", "chaves_pix"):
-        write_rows(empty_graph, name, rows(name))
+        write_rows(empty_graph, name, valid_rows(full, name))
     # a second, parallel REGISTERED_TO: the match now yields Ana -> Bia twice
     empty_graph.query(
         inline(
@@ -185,7 +185,7 @@ def test_a_path_the_match_returns_twice_gives_one_pix_edge(empty_graph, tmp_path
         ),
         {"key": "bia@x.com"},
     )
-    first = [r for r in rows("transacoes_pix") if r["id_transacao"] == "T00000001"]
+    first = [r for r in valid_rows(full, "transacoes_pix") if r["id_transacao"] == "T00000001"]
     with caplog.at_level("WARNING", logger="ingest.writer"):
         assert write_rows(empty_graph, "transacoes_pix", first) == 1
     edges = empty_graph.query(
