@@ -6,10 +6,10 @@ nodes and relationships the online loaders would write; ``ingest.offline_files``
 to CSV files under ``var/import/`` for ``neo4j-admin database import full``, which replaces
 the (empty) user database while the local Neo4j is stopped. The logins, the largest dataset,
 are written chunk by chunk as they are validated (``ingest.offline_stream``) instead of being
-held. The local Neo4j is stopped before the validation, so that its memory is free for it,
-and started again after the import; the schema (``cypher/schema/``) is then applied and
-brought online before this returns. The ``system`` database (users, passwords) is not
-touched.
+held. The local Neo4j stops while the validation begins, so that its memory is free before
+the validation needs it, and is started again after the import; the schema
+(``cypher/schema/``) is then applied and brought online before this returns. The ``system``
+database (users, passwords) is not touched.
 
 Only the local stack's Neo4j can be stopped and restarted here; for a server ringwatch does
 not manage, the import files are written and the command to run on that server is printed.
@@ -26,7 +26,7 @@ import shutil
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -293,6 +293,13 @@ def _prepare(
     return files
 
 
+def _timed(work: Callable[[], object]) -> float:
+    """Seconds ``work()`` took."""
+    began = time.monotonic()
+    work()
+    return time.monotonic() - began
+
+
 def _release_memory() -> None:
     """Hand the freed rows' memory back to the system before the importer starts: Arrow's
     pool and glibc's malloc otherwise keep it for this process."""
@@ -349,12 +356,12 @@ def offline_load(
         report.seconds = time.monotonic() - start
         return report
 
-    # The import replaces the database anyway: stopping Neo4j now leaves its memory to the
-    # validation and the graph tables, which hold the most.
-    began = time.monotonic()
-    say("Stopping Neo4j for the import...")
-    server.stop()
-    report.steps["stop Neo4j"] = time.monotonic() - began
+    # The import replaces the database anyway: Neo4j stops (a checkpoint and the JVM's exit,
+    # 10-30 s) while the datasets are read, which leaves its memory to the validation and
+    # the graph tables, which hold the most, before they need it.
+    say("Stopping Neo4j for the import, while the datasets are read...")
+    stopping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neo4j-stop")
+    stopped = stopping.submit(_timed, server.stop)
     tail: list[str] = []
 
     def progress(line: str) -> None:
@@ -365,7 +372,11 @@ def offline_load(
 
     code: int | None = None
     try:
-        files = _prepare(settings, directory, mapping, reject_dir, say, report, compress)
+        try:
+            files = _prepare(settings, directory, mapping, reject_dir, say, report, compress)
+        finally:  # Neo4j must be down before the importer, or before it is started again
+            report.steps["stop Neo4j (beside reading)"] = stopped.result()
+            stopping.shutdown()
         began = time.monotonic()
         arguments = files.arguments(settings.neo4j_database, max_off_heap)
         code = server.admin(arguments, say=progress)

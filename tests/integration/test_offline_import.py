@@ -14,6 +14,7 @@ import pytest
 from graph.queries import inline
 from ingest.bulk import load_directory
 from ingest.offline import offline_load
+from ringwatch.errors import RingwatchError
 from ringwatch.settings import PROJECT_ROOT, load_settings
 from tests.integration.test_bulk_load import FILES, write_dataset
 
@@ -217,4 +218,19 @@ def test_offline_refuses_a_database_with_data(gateway, tmp_path):
     assert run.returncode != 0
     assert "--replace" in run.stderr + run.stdout
     assert "Traceback" not in run.stderr
+    assert fingerprint(gateway) == before
+
+
+def test_a_dataset_that_fails_to_read_leaves_the_old_database_running(gateway, tmp_path):
+    """Neo4j stops while the datasets are read; when a file then turns out unreadable (a
+    byte that is not UTF-8 in a row, after a good header), the load stops with the file
+    named, and Neo4j is running again with its old graph, untouched."""
+    directory = write_dataset(tmp_path / "d")
+    gateway.query(inline(WIPE))
+    load_directory(gateway, directory, progress=False, say=lambda _: None)
+    before = fingerprint(gateway)
+    transfers = directory / "transacoes_pix.csv"
+    transfers.write_bytes(transfers.read_bytes() + b"T\xff\xfe,broken\n")
+    with pytest.raises(RingwatchError, match="transacoes_pix"):
+        offline_load(load_settings(), directory, replace=True, say=lambda _: None)
     assert fingerprint(gateway) == before
