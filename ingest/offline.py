@@ -357,8 +357,8 @@ def offline_load(
         return report
 
     # The import replaces the database anyway: Neo4j stops (a checkpoint and the JVM's exit,
-    # 10-30 s) while the datasets are read, which leaves its memory to the validation and
-    # the graph tables, which hold the most, before they need it.
+    # 7-13 s at scales 5 and 20) while the datasets are read, which leaves its memory to the
+    # validation and the graph tables, which hold the most, before they need it.
     say("Stopping Neo4j for the import, while the datasets are read...")
     stopping = ThreadPoolExecutor(max_workers=1, thread_name_prefix="neo4j-stop")
     stopped = stopping.submit(_timed, server.stop)
