@@ -14,7 +14,11 @@ On a loaded graph (``ringwatch load DIR`` first), this process
    thread reads the alert topic. Latency of a transfer = the time its record is received
    from the alert topic minus the transfer's Kafka timestamp (carried in the record); both
    clocks are this machine's. The engine's own share (the alert's Kafka timestamp minus the
-   transfer's) is reported too;
+   transfer's) is reported too, and so is the way into the broker: from the transfer's
+   Kafka timestamp (this benchmark's producer stamps it when sending) to the moment the
+   producer handled the broker's acknowledgement, in the window's first second and after
+   it. It bounds from above the time before the engine could see the transfer (it also
+   counts the acknowledgement's way back into this process);
 3. stops the engine (SIGTERM) and starts it again: restart time = process start to "ready"
    (state rebuilt from Neo4j, consumer created) and to the first new transfer decided.
 
@@ -61,6 +65,7 @@ import threading
 import time
 import uuid
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -362,15 +367,18 @@ def send_at_rate(
     ring_keys: list[str],
     ring_share: float,
     time_all: bool = False,
+    acked: dict[str, float] | None = None,
 ) -> tuple[list[str], float]:
     """Send ``rate`` transfers/s for ``seconds`` s; the ids of the timed ones (those to ring
     members, or all with ``time_all``) and the rate achieved. The records are drawn and
     encoded before the first is sent, so the sending loop costs the machine only the
-    producer's own work."""
+    producer's own work. With ``acked``, each timed transfer's id is mapped to when (wall
+    clock, ms) the broker acknowledged it, less its Kafka timestamp: the part of the
+    transfer's latency spent before the engine could see it."""
     rng = random.Random(7)
     count = int(rate * seconds)
     ids: list[str] = []
-    encoded: list[tuple[bytes, bytes]] = []
+    encoded: list[tuple[bytes, bytes, bool]] = []
     for n in range(count):
         tid = f"TB{run}-{n:07d}"
         src, dst = rng.sample(keys, 2)
@@ -386,15 +394,23 @@ def send_at_rate(
             "tipo_transacao": "transferencia",
             "status": "concluida",
         }
-        encoded.append((json.dumps(row).encode(), tid.encode()))
-        if to_ring or time_all:
+        timed = to_ring or time_all
+        encoded.append((json.dumps(row).encode(), tid.encode(), timed))
+        if timed:
             ids.append(tid)
+
+    def on_ack(tid: str, metadata: Any) -> None:  # in the producer's I/O thread
+        if acked is not None:
+            acked[tid] = time.time() * 1000 - metadata.timestamp
+
     began = time.monotonic()
-    for n, (value, key) in enumerate(encoded):
+    for n, (value, key, timed) in enumerate(encoded):
         lag = began + n / rate - time.monotonic()
         if lag > 0:
             time.sleep(lag)
-        producer.send(topic, value=value, key=key)
+        future = producer.send(topic, value=value, key=key)
+        if timed and acked is not None:
+            future.add_callback(partial(on_ack, key.decode()))
     producer.flush()
     return ids, count / (time.monotonic() - began)
 
@@ -494,6 +510,12 @@ class _Fake:
         from graph.gateway import Result
 
         return Result.of_rows([{"alerts": 0}])
+
+
+def _p99(values: list[float]) -> float:
+    """The 99th percentile of the known ``values`` (NaN ones left out), NaN without any."""
+    known = [v for v in values if not np.isnan(v)]
+    return float(np.percentile(known, 99)) if known else float("nan")
 
 
 def in_process(args: argparse.Namespace) -> list[str]:
@@ -756,10 +778,11 @@ def main() -> None:
         out.append("")
         out.append(
             "| transfers/s asked | achieved | timed alerts | p50 | p99 | max | p99 from 1 s on "
-            "| engine share p99 | drained after last send | engine CPU | loader CPU "
-            "| machine CPU busy | load average |"
+            "| engine share p99 | into the broker p99, first 1 s / after "
+            "| drained after last send | engine CPU | loader CPU | machine CPU busy "
+            "| load average |"
         )
-        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         loading = [
             *([loader_process] if loader_process else []),
             *(p for name, p in others.items() if name == "Neo4j"),
@@ -774,6 +797,7 @@ def main() -> None:
             before |= bench_threads(alerts)
             machine_before = busy_seconds()
             t0, window_ms = time.monotonic(), time.time() * 1000
+            acked: dict[str, float] = {}
             ids, achieved = send_at_rate(
                 producer,
                 topic,
@@ -785,6 +809,7 @@ def main() -> None:
                 ring_keys,
                 args.ring_share,
                 args.emit_allow,
+                acked,
             )
             drained = alerts.wait(ids, 300)
             elapsed = time.monotonic() - t0
@@ -810,6 +835,11 @@ def main() -> None:
             shares.extend(["", *budget(used, elapsed, sent, rate, machine, loaded), ""])
             busy = sum(machine) / (elapsed * len(machine))
             got = [alerts.seen[t] for t in ids if t in alerts.seen]
+            # The transfer's way into the broker (this benchmark's producer, then the broker),
+            # before the engine can see it: in the first second of the window and after.
+            to_broker = [(alerts.seen[t][2], acked.get(t, np.nan)) for t in ids if t in alerts.seen]
+            broker_first = [ms for tx, ms in to_broker if tx < window_ms + 1000]
+            broker_after = [ms for tx, ms in to_broker if tx >= window_ms + 1000]
             end_to_end = np.array([received - tx for received, _, tx in got])
             engine_share = np.array([alert_ts - tx for _, alert_ts, tx in got])
             p50, p99, worst = np.percentile(end_to_end, [50, 99, 100])
@@ -826,6 +856,7 @@ def main() -> None:
                             "seconds_in": [(tx - window_ms) / 1000 for _, _, tx in got],
                             "end_to_end_ms": end_to_end,
                             "engine_share_ms": engine_share,
+                            "to_broker_ms": [ms for _, ms in to_broker],
                         }
                     )
                 )
@@ -833,6 +864,7 @@ def main() -> None:
                 f"| {rate:,.0f} | {achieved:,.0f} | {len(got):,} of {len(ids):,} | {p50:,.0f} ms "
                 f"| {p99:,.0f} ms | {worst:,.0f} ms | {p99_settled:,.0f} ms "
                 f"| {np.percentile(engine_share, 99):,.0f} ms "
+                f"| {_p99(broker_first):,.0f} / {_p99(broker_after):,.0f} ms "
                 f"| {drained:.1f} s | {cpu:.0%} of a core | {loader_cpu:.0%} of a core "
                 f"| {busy:.0%} of {os.cpu_count()} CPUs | {os.getloadavg()[0]:.1f} |"
             )
