@@ -372,9 +372,9 @@ def send_at_rate(
     """Send ``rate`` transfers/s for ``seconds`` s; the ids of the timed ones (those to ring
     members, or all with ``time_all``) and the rate achieved. The records are drawn and
     encoded before the first is sent, so the sending loop costs the machine only the
-    producer's own work. With ``acked``, each timed transfer's id is mapped to when (wall
-    clock, ms) the broker acknowledged it, less its Kafka timestamp: the part of the
-    transfer's latency spent before the engine could see it."""
+    producer's own work. With ``acked``, each timed transfer's id is mapped to the
+    milliseconds from its Kafka timestamp to the producer's handling of the broker's
+    acknowledgement: an upper bound of the time before the engine could see it."""
     rng = random.Random(7)
     count = int(rate * seconds)
     ids: list[str] = []

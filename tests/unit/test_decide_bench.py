@@ -1,9 +1,15 @@
-"""bench/decide.py's CPU budget arithmetic and its CPU pinning helpers."""
+"""bench/decide.py's CPU budget arithmetic, its CPU pinning helpers and its sender's
+acknowledgement times."""
 
 from __future__ import annotations
 
+import math
 import os
 import threading
+import time
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -34,6 +40,52 @@ def test_budget_leaves_out_the_demand_when_the_loaded_count_is_unknown() -> None
     """Without a count of transfers loaded there is no demand row."""
     lines = bench.budget({"engine": 1.0}, 1.0, 100, 100, [1.0, 0.0], None)
     assert not any("demand" in line for line in lines)
+
+
+class _AckingProducer:
+    """A producer whose broker acknowledges every record at once, 7 ms after its Kafka
+    timestamp."""
+
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    def send(self, topic: str, value: bytes, key: bytes) -> Any:
+        self.sent.append(key)
+        stamp = time.time() * 1000 - 7
+        return SimpleNamespace(add_callback=lambda cb: cb(SimpleNamespace(timestamp=stamp)))
+
+    def flush(self) -> None:
+        pass
+
+
+def test_send_at_rate_times_the_way_into_the_broker_of_the_timed_transfers_only() -> None:
+    """Every timed transfer (to a ring key) gets its time from Kafka timestamp to
+    acknowledgement; the others are sent but not timed."""
+    producer, acked = _AckingProducer(), {}
+    keys = [f"k{i}" for i in range(20)]
+    ids, _ = bench.send_at_rate(
+        producer,
+        "t",
+        keys,
+        1_000,
+        0.05,
+        "X",
+        datetime(2025, 3, 3, 12),
+        ["k0"],
+        0.5,
+        acked=acked,
+    )
+    assert len(producer.sent) == 50
+    assert ids and len(ids) < 50
+    assert set(acked) == set(ids)
+    assert all(7 <= ms < 1_000 for ms in acked.values())
+
+
+def test_p99_leaves_out_the_unknown_values_and_is_nan_without_any() -> None:
+    """Transfers whose acknowledgement was not seen do not count; none known gives NaN."""
+    assert bench._p99([1.0, math.nan, 1.0]) == 1.0
+    assert math.isnan(bench._p99([math.nan]))
+    assert math.isnan(bench._p99([]))
 
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="needs two CPUs")
