@@ -356,6 +356,11 @@ def graph_now(gateway: Gateway) -> datetime:
     return noon
 
 
+def _record_ack(acked: dict[str, float], tid: str, metadata: Any) -> None:
+    """A producer callback (in its I/O thread): ``tid``'s Kafka timestamp to now, in ms."""
+    acked[tid] = time.time() * 1000 - metadata.timestamp
+
+
 def send_at_rate(
     producer: Any,
     topic: str,
@@ -399,10 +404,6 @@ def send_at_rate(
         if timed:
             ids.append(tid)
 
-    def on_ack(tid: str, metadata: Any) -> None:  # in the producer's I/O thread
-        if acked is not None:
-            acked[tid] = time.time() * 1000 - metadata.timestamp
-
     began = time.monotonic()
     for n, (value, key, timed) in enumerate(encoded):
         lag = began + n / rate - time.monotonic()
@@ -410,7 +411,7 @@ def send_at_rate(
             time.sleep(lag)
         future = producer.send(topic, value=value, key=key)
         if timed and acked is not None:
-            future.add_callback(partial(on_ack, key.decode()))
+            future.add_callback(partial(_record_ack, acked, key.decode()))
     producer.flush()
     return ids, count / (time.monotonic() - began)
 
@@ -512,10 +513,11 @@ class _Fake:
         return Result.of_rows([{"alerts": 0}])
 
 
-def _p99(values: list[float]) -> float:
+def _p99(values: Any) -> float:
     """The 99th percentile of the known ``values`` (NaN ones left out), NaN without any."""
-    known = [v for v in values if not np.isnan(v)]
-    return float(np.percentile(known, 99)) if known else float("nan")
+    known = np.asarray(values, dtype=float)
+    known = known[~np.isnan(known)]
+    return float(np.percentile(known, 99)) if known.size else float("nan")
 
 
 def in_process(args: argparse.Namespace) -> list[str]:
@@ -834,19 +836,18 @@ def main() -> None:
             )
             shares.extend(["", *budget(used, elapsed, sent, rate, machine, loaded), ""])
             busy = sum(machine) / (elapsed * len(machine))
-            got = [alerts.seen[t] for t in ids if t in alerts.seen]
-            # The transfer's way into the broker (this benchmark's producer, then the broker),
-            # before the engine can see it: in the first second of the window and after.
-            to_broker = [(alerts.seen[t][2], acked.get(t, np.nan)) for t in ids if t in alerts.seen]
-            broker_first = [ms for tx, ms in to_broker if tx < window_ms + 1000]
-            broker_after = [ms for tx, ms in to_broker if tx >= window_ms + 1000]
+            answered = [t for t in ids if t in alerts.seen]
+            got = [alerts.seen[t] for t in answered]
             end_to_end = np.array([received - tx for received, _, tx in got])
             engine_share = np.array([alert_ts - tx for _, alert_ts, tx in got])
+            # The transfer's way into the broker (this benchmark's producer, then the broker),
+            # before the engine can see it.
+            to_broker = np.array([acked.get(t, np.nan) for t in answered])
             p50, p99, worst = np.percentile(end_to_end, [50, 99, 100])
             # The first second of a window is when freshly started processes (the engine,
             # the loader, this benchmark's producer and reader) first see traffic.
-            settled = np.array([received - tx for received, _, tx in got if tx >= window_ms + 1000])
-            p99_settled = np.percentile(settled, 99) if len(settled) else float("nan")
+            first_second = np.array([tx < window_ms + 1000 for _, _, tx in got], dtype=bool)
+            p99_settled = _p99(end_to_end[~first_second])
             if args.latencies:
                 timed.append(
                     pd.DataFrame(
@@ -856,7 +857,7 @@ def main() -> None:
                             "seconds_in": [(tx - window_ms) / 1000 for _, _, tx in got],
                             "end_to_end_ms": end_to_end,
                             "engine_share_ms": engine_share,
-                            "to_broker_ms": [ms for _, ms in to_broker],
+                            "to_broker_ms": to_broker,
                         }
                     )
                 )
@@ -864,7 +865,8 @@ def main() -> None:
                 f"| {rate:,.0f} | {achieved:,.0f} | {len(got):,} of {len(ids):,} | {p50:,.0f} ms "
                 f"| {p99:,.0f} ms | {worst:,.0f} ms | {p99_settled:,.0f} ms "
                 f"| {np.percentile(engine_share, 99):,.0f} ms "
-                f"| {_p99(broker_first):,.0f} / {_p99(broker_after):,.0f} ms "
+                f"| {_p99(to_broker[first_second]):,.0f} "
+                f"/ {_p99(to_broker[~first_second]):,.0f} ms "
                 f"| {drained:.1f} s | {cpu:.0%} of a core | {loader_cpu:.0%} of a core "
                 f"| {busy:.0%} of {os.cpu_count()} CPUs | {os.getloadavg()[0]:.1f} |"
             )
